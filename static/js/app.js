@@ -1,0 +1,44 @@
+// Postframe's shared behaviour: toasts from server events, confirmations, keyboard shortcuts.
+(function () {
+  "use strict";
+
+  function toast(message, level) {
+    var box = document.getElementById("toasts");
+    if (!box || !message) return;
+    var el = document.createElement("div");
+    el.className = "toast" + (level === "error" ? " toast-error" : "");
+    el.setAttribute("role", level === "error" ? "alert" : "status");
+    el.textContent = message;
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, 6000);
+  }
+  window.Postframe = { toast: toast };
+
+  // Server-sent toasts: HX-Trigger: {"toast": {"message": "...", "level": "info"}}
+  document.body.addEventListener("toast", function (event) {
+    var detail = event.detail || {};
+    toast(detail.message || detail.value, detail.level);
+  });
+
+  // Forms and buttons with data-confirm ask before they act.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+
+  // Ctrl/Cmd+Enter submits the form that holds the focus (the studio's "Generate").
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      var form = document.activeElement && document.activeElement.closest("form");
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+    }
+  });
+
+  // Close an open menu when clicking elsewhere.
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+})();

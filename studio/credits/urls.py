@@ -1,0 +1,7 @@
+from django.urls import path
+
+from studio.credits import views
+
+urlpatterns = [
+    path("team/credits/", views.credits_overview, name="credits"),
+]

@@ -1,0 +1,3 @@
+"""Websocket routes; each feature app appends its consumers here."""
+
+websocket_urlpatterns = []

@@ -1,0 +1,20 @@
+"""Test settings: the real PostgreSQL and Redis of the machine, fast hashing, eager nothing."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postframe")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+
+from studio.settings.base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production"
+DEBUG = False
+POSTFRAME_FERNET_KEYS = ["dGVzdC1vbmx5LXBvc3RmcmFtZS1mZXJuZXRrZXktMDE="]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+ACCOUNT_RATE_LIMITS = False

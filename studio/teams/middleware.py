@@ -1,0 +1,22 @@
+"""Puts the signed-in user's current team and membership on every request."""
+
+from studio.teams.selectors import current_membership_for
+
+SESSION_KEY = "postframe_team_id"
+
+
+class CurrentTeamMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.team = None
+        request.membership = None
+        if request.user.is_authenticated:
+            membership = current_membership_for(request.user, request.session.get(SESSION_KEY))
+            if membership is not None:
+                request.membership = membership
+                request.team = membership.team
+                if request.session.get(SESSION_KEY) != membership.team_id:
+                    request.session[SESSION_KEY] = membership.team_id
+        return self.get_response(request)

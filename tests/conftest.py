@@ -1,0 +1,101 @@
+"""Shared fixtures: the real services this suite needs, and users in teams with each role."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.factories import MembershipFactory, TeamFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _reachable(url, default_port):
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_configure(config):
+    missing = []
+    if not _reachable(os.environ.get("DATABASE_URL", "postgres://127.0.0.1:5432/"), 5432):
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if not _reachable(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9"), 6379):
+        missing.append("Redis (REDIS_URL)")
+    config._postframe_missing = missing
+    if missing:
+        message = "Postframe's suite needs " + " and ".join(missing) + ", and cannot reach it."
+        if IN_CI or "PostgreSQL (DATABASE_URL)" in missing:
+            pytest.exit(message + " Start it (see README, 'Running the tests') and run again.", returncode=3)
+
+
+def pytest_collection_modifyitems(config, items):
+    missing = getattr(config, "_postframe_missing", [])
+    if not missing:
+        return
+    skip = pytest.mark.skip(reason="needs " + ", ".join(missing))
+    for item in items:
+        if "integration" in item.keywords or "e2e" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def team():
+    return TeamFactory()
+
+
+@pytest.fixture
+def make_member(team):
+    def make(role="member", team_=None):
+        return MembershipFactory(team=team_ or team, role=role).user
+
+    return make
+
+
+@pytest.fixture
+def owner(make_member):
+    return make_member("owner")
+
+
+@pytest.fixture
+def admin_user(make_member):
+    return make_member("admin")
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member("member")
+
+
+@pytest.fixture
+def viewer(make_member):
+    return make_member("viewer")
+
+
+@pytest.fixture
+def other_team():
+    return TeamFactory(name="Rival Studio")
+
+
+@pytest.fixture
+def outsider(other_team):
+    """An owner of another team: every id of `team` must answer 404 to them."""
+    return MembershipFactory(team=other_team, role="owner").user
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
