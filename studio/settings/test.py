@@ -11,10 +11,13 @@ SECRET_KEY = "test-secret-key-not-for-production"
 DEBUG = False
 POSTFRAME_FERNET_KEYS = ["dGVzdC1vbmx5LXBvc3RmcmFtZS1mZXJuZXRrZXktMDE="]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+# Static files straight from the source folders: no collectstatic before a test run.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
