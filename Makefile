@@ -38,8 +38,8 @@ $(VENV)/.test-installed: requirements/test.txt $(VENV)/.run-installed
 # Re-pin every dependency after editing requirements/*.in.
 lock: | $(VENV)/bin/python
 	$(PYTHON) -m pip install --quiet pip-tools
-	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe -o run.txt run.in
-	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe -o test.txt test.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o run.txt run.in
+	cd requirements && ../$(BIN)/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o test.txt test.in
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
