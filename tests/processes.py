@@ -39,7 +39,7 @@ def wait_for_port(port, process, timeout=30.0):
 def child_environment(**extra):
     """The environment a child process needs to share this test run's database, Redis and settings."""
     db = connection.settings_dict
-    env = dict(os.environ)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="studio.settings.test",
         DATABASE_URL="postgres://{}@{}:{}/{}".format(
@@ -139,3 +139,15 @@ def start_beat(env, name="beat"):
         ],
         env,
     )
+
+
+def seed_reference_data():
+    """Put back what migrations seed (the site, default prices): transactional tests flush it away."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.sites.models import Site
+
+    Site.objects.update_or_create(id=settings.SITE_ID, defaults={"domain": "127.0.0.1", "name": "Postframe"})
+    prices = importlib.import_module("studio.credits.migrations.0003_seed_default_prices")
+    prices.seed_prices(apps, None)

@@ -17,6 +17,7 @@ class Wallet(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        permissions = [("grant_credits", "Can grant credits to a team")]
         constraints = [
             models.CheckConstraint(condition=models.Q(balance__gte=0), name="wallet_balance_not_negative"),
             models.CheckConstraint(condition=models.Q(held__gte=0), name="wallet_held_not_negative"),
@@ -70,11 +71,12 @@ class LedgerEntry(models.Model):
         CAPTURE = "capture", "Capture"
         RELEASE = "release", "Release"
 
-    wallet = models.ForeignKey(Wallet, on_delete=models.PROTECT, related_name="entries")
+    # The ledger goes with its team when the team is deleted; a hold with entries cannot be deleted alone.
+    wallet = models.ForeignKey(Wallet, on_delete=models.CASCADE, related_name="entries")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     amount = models.BigIntegerField()
     idempotency_key = models.CharField(max_length=160)
-    hold = models.ForeignKey(Hold, on_delete=models.PROTECT, null=True, blank=True, related_name="entries")
+    hold = models.ForeignKey(Hold, on_delete=models.RESTRICT, null=True, blank=True, related_name="entries")
     model_id = models.CharField(max_length=80, blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     memo = models.CharField(max_length=200, blank=True)
@@ -83,6 +85,8 @@ class LedgerEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "ledger entries"
+        # The ledger page and the usage chart filter a wallet's entries by kind over a span of days.
+        indexes = [models.Index(fields=["wallet", "kind", "created_at"], name="ledger_wallet_kind_created")]
         constraints = [
             models.UniqueConstraint(fields=["wallet", "idempotency_key"], name="ledger_unique_idempotency_key"),
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="ledger_amount_positive"),

@@ -4,4 +4,5 @@ from studio.credits import views
 
 urlpatterns = [
     path("team/credits/", views.credits_overview, name="credits"),
+    path("team/credits/ledger/", views.credits_ledger, name="credits_ledger"),
 ]

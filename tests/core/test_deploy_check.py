@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _check(**env_overrides):
-    env = {k: v for k, v in os.environ.items() if k != "DEBUG"}
+    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     env.update(
         DJANGO_SETTINGS_MODULE="studio.settings.prod",
         SECRET_KEY="k" * 20 + "3v!Qp9#Zr2@Lm7$Xt5^Wb8&Nc1*Hd6(Jf4)Gs0-Ye" + "x" * 10,

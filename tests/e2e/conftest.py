@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import ARTIFACTS, child_environment, free_port, start_daphne, start_worker
+from tests.processes import ARTIFACTS, child_environment, free_port, seed_reference_data, start_daphne, start_worker
 
 # Playwright's sync API keeps an event loop on the test thread; the ORM calls the tests make there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -78,6 +78,7 @@ def _artifact_name(node):
 @pytest.fixture
 def new_page(browser, live_studio, request, transactional_db):
     """Open fresh browser contexts (one per user); failures leave a screenshot in test-artifacts/."""
+    seed_reference_data()
     contexts = []
 
     def open_page():

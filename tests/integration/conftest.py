@@ -2,12 +2,13 @@
 
 import pytest
 
-from tests.processes import child_environment, start_worker
+from tests.processes import child_environment, seed_reference_data, start_worker
 
 
 @pytest.fixture
 def worker_factory(transactional_db):
     """Start workers on demand (`worker_factory(name=..., **env)`); all are stopped after the test."""
+    seed_reference_data()
     started = []
 
     def start(name="worker", concurrency=1, **env):
