@@ -8,6 +8,8 @@ import pytest
 
 from tests.factories import MembershipFactory, TeamFactory
 
+pytest_plugins = ["tests.fakes.openai.fixtures"]
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

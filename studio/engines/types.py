@@ -7,7 +7,8 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class ReferenceImage:
-    """An input image; `role` is identity, style, object or environment; `name` is what the user sees."""
+    """An input image; `role` is identity, style, object, environment, or parent (the image being refined,
+    see registry.refinement_request); `name` is what the user sees."""
 
     data: bytes
     role: str = "object"
@@ -32,6 +33,9 @@ class ImageRequest:
     seed: int = 0
     previous_response_id: str | None = None  # multi-turn refinement (Responses API)
     user: str = ""  # an opaque end-user id passed to the provider for abuse tracking
+    # Ask for a result that can be refined later: the OpenAI engine then makes a single image through
+    # the Responses API so Final.response_id is set (the draft engine always sets one).
+    refinable: bool = False
 
     @property
     def is_edit(self):

@@ -180,6 +180,9 @@ POSTFRAME_FERNET_KEYS = env_list("POSTFRAME_FERNET_KEYS", [])
 # Instance-wide provider keys, used when a team has set none of its own.
 OPENAI_API_KEY = env_str("OPENAI_API_KEY", "")
 OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")
+# The mainline model that drives the Responses API's image_generation tool for refinable results and
+# multi-turn refinement (OpenAI's image generation tool guide uses gpt-5); the tool itself runs the image model.
+POSTFRAME_RESPONSES_MODEL = env_str("POSTFRAME_RESPONSES_MODEL", "gpt-5")
 KLING_API_KEY = env_str("KLING_API_KEY", "")
 KLING_BASE_URL = env_str("KLING_BASE_URL", "https://api-singapore.klingai.com")
 ARK_API_KEY = env_str("ARK_API_KEY", "")
