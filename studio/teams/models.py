@@ -139,6 +139,23 @@ class ProviderKey(TeamOwned):
         return f"{self.get_provider_display()} key ending {self.last_four}"
 
 
+# What each audited action is called in the audit log's filter.
+AUDIT_ACTIONS = {
+    "team.created": "Team created",
+    "team.renamed": "Team renamed",
+    "models.changed": "Models changed",
+    "key.set": "Provider key set",
+    "key.removed": "Provider key removed",
+    "invitation.sent": "Invitation sent",
+    "invitation.revoked": "Invitation revoked",
+    "invitation.accepted": "Invitation accepted",
+    "member.role_changed": "Role changed",
+    "member.removed": "Member removed",
+    "member.left": "Member left",
+    "ownership.transferred": "Ownership transferred",
+}
+
+
 class AuditEntry(TeamOwned):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     action = models.CharField(max_length=60)
@@ -152,3 +169,7 @@ class AuditEntry(TeamOwned):
 
     def __str__(self):
         return self.summary
+
+    @property
+    def action_label(self):
+        return AUDIT_ACTIONS.get(self.action, self.action)

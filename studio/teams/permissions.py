@@ -17,7 +17,9 @@ PERMISSIONS = {
     "manage_members": Role.ADMIN,
     "manage_models": Role.ADMIN,
     "manage_keys": Role.ADMIN,
+    "manage_api": Role.ADMIN,
     "view_credits": Role.ADMIN,
+    "view_audit": Role.ADMIN,
     "approve_posts": Role.ADMIN,
     "transfer_ownership": Role.OWNER,
     "delete_team": Role.OWNER,
@@ -26,6 +28,22 @@ PERMISSIONS = {
 
 def can(membership, permission):
     return membership is not None and membership.has_role(PERMISSIONS[permission])
+
+
+def member_change_refusal(actor, target, verb):
+    """Why `actor` may not `verb` (change the role of, remove) `target`, or None when they may.
+
+    Nobody touches the owner; only the owner touches another admin.
+    """
+    if not can(actor, "manage_members"):
+        return "Only admins and the owner can manage members."
+    if target.team_id != actor.team_id:
+        return "That person is not a member of this team."
+    if target.role == Role.OWNER:
+        return f"Nobody can {verb} the owner. The owner can transfer ownership to someone else first."
+    if target.role == Role.ADMIN and target.pk != actor.pk and actor.role != Role.OWNER:
+        return f"Only the owner can {verb} another admin."
+    return None
 
 
 def team_required(permission="view"):
