@@ -1,3 +1,9 @@
 """Websocket routes; each feature app appends its consumers here."""
 
-websocket_urlpatterns = []
+from django.urls import path
+
+from studio.generation.consumers import JobConsumer
+
+websocket_urlpatterns = [
+    path("ws/jobs/<uuid:job_uuid>/", JobConsumer.as_asgi()),
+]

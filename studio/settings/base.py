@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "studio.teams",
     "studio.credits",
     "studio.engines",
+    "ninja",
+    "studio.api",
+    "library",
+    "studio.generation",
 ]
 
 MIDDLEWARE = [
@@ -104,9 +108,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900)}
+# A key prefix on the broker keeps apart several installs, or test runs, that share one Redis database.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
+    "global_keyprefix": env_str("CELERY_BROKER_KEY_PREFIX", ""),
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Fails generation jobs whose worker went silent and returns their credits.
+    "generation-sweep": {"task": "generation.sweep", "schedule": 30.0},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -155,12 +166,37 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
+# The asset library's files: local under MEDIA_ROOT by default, never on a public URL (no media route; a
+# team-scoped view streams them); a private S3-compatible bucket with short-lived signed URLs when a bucket is set.
+POSTFRAME_S3_BUCKET = env_str("POSTFRAME_S3_BUCKET", "")
+POSTFRAME_S3_ENDPOINT_URL = env_str("POSTFRAME_S3_ENDPOINT_URL", "")
+POSTFRAME_S3_REGION = env_str("POSTFRAME_S3_REGION", "")
+POSTFRAME_S3_URL_EXPIRY = env_int("POSTFRAME_S3_URL_EXPIRY", 300)
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", "")
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "")
+POSTFRAME_UPLOAD_MAX_BYTES = env_int("POSTFRAME_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
+POSTFRAME_UPLOAD_MAX_PIXELS = env_int("POSTFRAME_UPLOAD_MAX_PIXELS", 40_000_000)
+
+
+def _s3_image_origins():
+    """Where the browser fetches presigned asset URLs from, so img-src can allow exactly that."""
+    if not POSTFRAME_S3_BUCKET:
+        return []
+    if POSTFRAME_S3_ENDPOINT_URL:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(POSTFRAME_S3_ENDPOINT_URL)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    regional = [f"https://{POSTFRAME_S3_BUCKET}.s3.{POSTFRAME_S3_REGION}.amazonaws.com"] if POSTFRAME_S3_REGION else []
+    return [f"https://{POSTFRAME_S3_BUCKET}.s3.amazonaws.com", *regional]
+
+
 # Strict CSP: no inline script, no eval; scripts carry the per-request nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
-    "img-src": [CSP.SELF, "data:", "blob:"],
+    "img-src": [CSP.SELF, "data:", "blob:", *_s3_image_origins()],
     "connect-src": [CSP.SELF],
     "font-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -193,6 +229,20 @@ POSTFRAME_SIGNUP_CREDITS = env_int("POSTFRAME_SIGNUP_CREDITS", 0)
 POSTFRAME_INVITATION_DAYS = env_int("POSTFRAME_INVITATION_DAYS", 7)
 # Seconds after which a silent worker or beat counts as down in /healthz.
 POSTFRAME_HEARTBEAT_STALE_SECONDS = env_int("POSTFRAME_HEARTBEAT_STALE_SECONDS", 60)
+
+# Generation jobs: a running job silent this long is swept (failed, credits returned) or claimed again by a
+# redelivered task; a queued one only after the broker's redelivery window; a run stops after the time limit.
+POSTFRAME_JOB_STALE_SECONDS = env_int("POSTFRAME_JOB_STALE_SECONDS", 120)
+POSTFRAME_JOB_QUEUED_STALE_SECONDS = env_int("POSTFRAME_JOB_QUEUED_STALE_SECONDS", 1800)
+POSTFRAME_JOB_TIME_LIMIT_SECONDS = env_int("POSTFRAME_JOB_TIME_LIMIT_SECONDS", 900)
+# A pause after each partial frame, so demos and browser tests can watch the offline engine's fast frames.
+POSTFRAME_FRAME_PAUSE_MS = env_int("POSTFRAME_FRAME_PAUSE_MS", 0)
+
+# Reference images the API fetches by URL: a byte cap enforced while streaming, a time limit for the whole fetch,
+# and internal addresses refused unless this is a closed test network.
+POSTFRAME_REMOTE_FETCH_MAX_BYTES = env_int("POSTFRAME_REMOTE_FETCH_MAX_BYTES", 50 * 1024 * 1024)
+POSTFRAME_REMOTE_FETCH_TIMEOUT = env_int("POSTFRAME_REMOTE_FETCH_TIMEOUT", 15)
+POSTFRAME_REMOTE_FETCH_ALLOW_PRIVATE = env_bool("POSTFRAME_REMOTE_FETCH_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 """Test settings: the real PostgreSQL and Redis of the machine, fast hashing, eager nothing."""
 
 import os
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postframe")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
@@ -16,7 +17,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
+# Worker and daphne processes started by the tests get the run's own MEDIA_ROOT through the environment.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 # Static files straight from the source folders: no collectstatic before a test run.
 WHITENOISE_USE_FINDERS = True

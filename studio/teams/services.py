@@ -60,7 +60,7 @@ def _require(membership, permission, message):
 
 @transaction.atomic
 def team_create(*, owner, name):
-    from studio.credits.services import wallet_open
+    from studio.credits.services import credits_grant, wallet_open
 
     name = name.strip()
     if not name:
@@ -70,6 +70,14 @@ def team_create(*, owner, name):
     )
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
     wallet_open(team=team)
+    if settings.POSTFRAME_SIGNUP_CREDITS > 0:
+        credits_grant(
+            team=team,
+            amount=settings.POSTFRAME_SIGNUP_CREDITS,
+            idempotency_key=f"team-created-{team.pk}",
+            user=owner,
+            memo="Credits every new team starts with",
+        )
     audit_record(team=team, actor=owner, action="team.created", summary=f"{owner.email} created the team {name}")
     return team
 

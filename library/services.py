@@ -1,0 +1,347 @@
+"""Writes about the library: ingesting files, editing assets, tags and boards. Keyword-only and atomic.
+
+Files are written before their row and removed again if the row cannot be saved; files of deleted assets are
+removed only once the deletion has committed.
+"""
+
+import hashlib
+import re
+
+from django.contrib.postgres.search import SearchVector
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
+
+from library.models import Asset, Board, BoardItem, Tag
+from library.storage import file_save, files_delete, new_key
+from library.thumbnails import renditions
+from library.validators import validate_image
+from studio.engines.capabilities import image_models
+from studio.teams.scoping import scoped
+
+SEARCH_CONFIG = "english"
+MAX_TAGS_PER_ASSET = 30
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+
+
+class LibraryError(Exception):
+    """A refused change, with a message fit to show the user."""
+
+
+@transaction.atomic
+def asset_ingest(
+    *,
+    team,
+    user,
+    data: bytes,
+    filename: str,
+    source: str = "upload",
+    provenance: dict | None = None,
+    parent=None,
+    name: str | None = None,
+) -> Asset:
+    """Validate, strip, store and index one image; uploads that the team already has return the existing asset.
+
+    The returned asset carries `created` (False when it is an earlier upload of the same pixels) and `notes`
+    (what was changed on the way in, e.g. metadata removed). Raises UploadRejected, storing nothing, on bad input.
+    """
+    if source not in Asset.Source.values:
+        raise ValueError(f"Unknown asset source {source!r}")
+    clean = validate_image(data, filename=filename)
+    sha256 = hashlib.sha256(clean.data).hexdigest()
+    deduplicate = source != Asset.Source.GENERATED
+    if deduplicate and (existing := _same_file(team, sha256)) is not None:
+        return _mark(existing, created=False, notes=clean.notes)
+    parent_asset = _parent_in_team(team, parent)
+    provenance = dict(provenance or {})
+    if parent_asset is not None:
+        provenance.setdefault("parent_asset_id", parent_asset.pk)
+
+    stem = new_key(team.pk)
+    made = renditions(clean.image)
+    stored = []
+    try:
+        stored.append(file_save(f"{stem}.{EXTENSIONS[clean.format]}", clean.data, f"image/{clean.format}"))
+        stored.append(file_save(f"{stem}-preview.webp", made["preview"], "image/webp"))
+        stored.append(file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp"))
+        with transaction.atomic():
+            asset = Asset.objects.create(
+                team=team,
+                name=_asset_name(name, filename, provenance),
+                kind=Asset.Kind.IMAGE,
+                source=source,
+                file=stored[0],
+                preview=stored[1],
+                thumb=stored[2],
+                format=clean.format,
+                bytes=len(clean.data),
+                width=clean.width,
+                height=clean.height,
+                sha256=sha256,
+                created_by=user,
+                provenance=provenance,
+                model_id=str(provenance.get("model_id") or "")[:80],
+                parent=parent_asset,
+            )
+            _search_refresh([asset.pk])
+    except IntegrityError:
+        files_delete(stored)
+        # Two uploads of the same file raced; the other one won and is the answer.
+        if deduplicate and (existing := _same_file(team, sha256)) is not None:
+            return _mark(existing, created=False, notes=clean.notes)
+        raise
+    except BaseException:
+        files_delete(stored)
+        raise
+    return _mark(asset, created=True, notes=clean.notes)
+
+
+def _same_file(team, sha256):
+    return scoped(Asset, team).filter(sha256=sha256).order_by("created_at", "id").first()
+
+
+def _mark(asset, *, created, notes):
+    asset.created = created
+    asset.notes = notes
+    return asset
+
+
+def _parent_in_team(team, parent):
+    """The parent asset inside the team; a parent deleted meanwhile (or of another team) links to nothing."""
+    if parent is None:
+        return None
+    parent_id = parent.pk if isinstance(parent, Asset) else parent
+    return scoped(Asset, team).filter(pk=parent_id).first()
+
+
+def _asset_name(name, filename, provenance):
+    candidates = [name, re.sub(r"\.[A-Za-z0-9]{1,5}$", "", filename.replace("\\", "/").rsplit("/", 1)[-1])]
+    candidates.append(provenance.get("prompt"))
+    for candidate in candidates:
+        cleaned = " ".join(str(candidate or "").split())
+        if cleaned:
+            return cleaned[:200] if len(cleaned) <= 200 else cleaned[:199] + "…"
+    return "Untitled"
+
+
+def _search_text(asset):
+    provenance = asset.provenance or {}
+    model = image_models().get(asset.model_id)
+    parts = [
+        asset.name,
+        str(provenance.get("prompt") or ""),
+        str(provenance.get("revised_prompt") or ""),
+        " ".join(tag.name for tag in asset.tags.all()),
+        model.label if model else asset.model_id,
+    ]
+    return "\n".join(part for part in parts if part)
+
+
+def _search_refresh(asset_ids):
+    """Rebuild the searchable text (and on PostgreSQL its tsvector) of these assets after a change."""
+    assets = list(Asset.objects.filter(pk__in=asset_ids).prefetch_related("tags"))
+    for asset in assets:
+        asset.search_text = _search_text(asset)
+    Asset.objects.bulk_update(assets, ["search_text"])
+    if connection.vendor == "postgresql":
+        Asset.objects.filter(pk__in=asset_ids).update(search_vector=SearchVector("search_text", config=SEARCH_CONFIG))
+
+
+@transaction.atomic
+def asset_renditions_remake(*, asset):
+    """Make the grid tile and preview again from the original (after a change of their sizes). Safe to repeat."""
+    from library.selectors import asset_bytes
+
+    clean = validate_image(asset_bytes(asset), filename=asset.file)
+    made = renditions(clean.image)
+    stem = new_key(asset.team_id)
+    new = {"preview": file_save(f"{stem}-preview.webp", made["preview"], "image/webp")}
+    new["thumb"] = file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp")
+    old = [asset.preview, asset.thumb]
+    Asset.objects.filter(pk=asset.pk).update(**new)
+    transaction.on_commit(lambda: files_delete(old))
+    return new
+
+
+@transaction.atomic
+def asset_rename(*, asset, name):
+    name = " ".join(name.split())
+    if not name:
+        raise LibraryError("Give the asset a name.")
+    asset.name = name[:200]
+    asset.save(update_fields=["name"])
+    _search_refresh([asset.pk])
+    return asset
+
+
+def _tag_names(names):
+    seen, result = set(), []
+    for raw in names:
+        name = " ".join(str(raw).replace(",", " ").split()).lstrip("#")
+        if not name:
+            continue
+        if len(name) > 40:
+            raise LibraryError(f"“{name[:20]}…” is too long for a tag; keep tags under 40 characters.")
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            result.append(name)
+    return result
+
+
+def split_tags(text):
+    """Tags typed as one line: separated by commas (a tag may hold spaces)."""
+    return [part for part in (text or "").split(",") if part.strip()]
+
+
+def _tags_for(team, names):
+    tags = []
+    for name in names:
+        tag = scoped(Tag, team).filter(name__iexact=name).first()
+        if tag is None:
+            try:
+                with transaction.atomic():
+                    tag = Tag.objects.create(team=team, name=name)
+            except IntegrityError:
+                tag = scoped(Tag, team).get(name__iexact=name)
+        tags.append(tag)
+    return tags
+
+
+@transaction.atomic
+def asset_tags_set(*, asset, names):
+    """Replace the asset's tags with `names` (case-insensitive, new tags are made for the team)."""
+    names = _tag_names(names)
+    if len(names) > MAX_TAGS_PER_ASSET:
+        raise LibraryError(f"An asset can carry up to {MAX_TAGS_PER_ASSET} tags.")
+    tags = _tags_for(asset.team, names)
+    asset.tags.set(tags)
+    _search_refresh([asset.pk])
+    return tags
+
+
+@transaction.atomic
+def assets_tag(*, team, assets, names):
+    """Add tags to every asset of a selection; returns the tags."""
+    names = _tag_names(names)
+    if not names:
+        raise LibraryError("Type a tag to add.")
+    tags = _tags_for(team, names)
+    asset_ids = [asset.pk for asset in scoped(Asset, team).filter(pk__in=[a.pk for a in assets])]
+    through = Asset.tags.through
+    existing = set(through.objects.filter(asset_id__in=asset_ids).values_list("asset_id", "tag_id"))
+    through.objects.bulk_create(
+        [
+            through(asset_id=asset_id, tag_id=tag.pk)
+            for asset_id in asset_ids
+            for tag in tags
+            if (asset_id, tag.pk) not in existing
+        ]
+    )
+    _search_refresh(asset_ids)
+    return tags
+
+
+@transaction.atomic
+def asset_rate(*, asset, rating):
+    if not isinstance(rating, int) or not 0 <= rating <= 5:
+        raise LibraryError("A rating is 0 to 5 stars.")
+    asset.rating = rating
+    asset.save(update_fields=["rating"])
+    return asset
+
+
+@transaction.atomic
+def assets_delete(*, team, assets):
+    """Delete assets and, once that has committed, their files. Their children stay, with no parent."""
+    doomed = list(scoped(Asset, team).filter(pk__in=[asset.pk for asset in assets]))
+    keys = [key for asset in doomed for key in asset.storage_keys]
+    scoped(Asset, team).filter(parent__in=doomed).update(parent=None)
+    scoped(Asset, team).filter(pk__in=[asset.pk for asset in doomed]).delete()
+    transaction.on_commit(lambda: files_delete(keys))
+    return len(doomed)
+
+
+@transaction.atomic
+def asset_delete(*, asset):
+    return assets_delete(team=asset.team, assets=[asset])
+
+
+def _board_name(name):
+    name = " ".join((name or "").split())
+    if not name:
+        raise LibraryError("Give the board a name.")
+    if len(name) > 80:
+        raise LibraryError("Keep a board's name under 80 characters.")
+    return name
+
+
+@transaction.atomic
+def board_create(*, team, user, name):
+    return Board.objects.create(team=team, name=_board_name(name), created_by=user)
+
+
+@transaction.atomic
+def board_rename(*, board, name):
+    board.name = _board_name(name)
+    board.save(update_fields=["name", "updated_at"])
+    return board
+
+
+@transaction.atomic
+def board_delete(*, board):
+    """Delete a board; its assets stay in the library."""
+    board.delete()
+
+
+@transaction.atomic
+def board_assets_add(*, board, assets, user):
+    """Append assets of the board's team that it does not hold yet; returns how many were added."""
+    Board.objects.select_for_update().filter(pk=board.pk).first()  # one writer of positions at a time
+    present = set(BoardItem.objects.filter(board=board).values_list("asset_id", flat=True))
+    candidates = scoped(Asset, board.team).filter(pk__in=[asset.pk for asset in assets]).order_by("-created_at", "-id")
+    fresh = [asset for asset in candidates if asset.pk not in present]
+    last = BoardItem.objects.filter(board=board).aggregate(last=Max("position"))["last"]
+    start = 0 if last is None else last + 1
+    BoardItem.objects.bulk_create(
+        [BoardItem(board=board, asset=asset, position=start + i, added_by=user) for i, asset in enumerate(fresh)]
+    )
+    if fresh:
+        board.save(update_fields=["updated_at"])
+    return len(fresh)
+
+
+@transaction.atomic
+def board_asset_remove(*, board, asset):
+    removed, _ = BoardItem.objects.filter(board=board, asset=asset).delete()
+    return bool(removed)
+
+
+@transaction.atomic
+def board_item_move(*, board, asset, direction):
+    """Swap an asset with its neighbour before ("up") or after ("down") it on the board."""
+    if direction not in ("up", "down"):
+        raise LibraryError("Move an asset up or down.")
+    items = list(BoardItem.objects.select_for_update().filter(board=board).order_by("position", "id"))
+    index = next((i for i, item in enumerate(items) if item.asset_id == asset.pk), None)
+    if index is None:
+        raise LibraryError("That asset is not on this board.")
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(items):
+        items[index], items[other] = items[other], items[index]
+        _renumber(items)
+    return items
+
+
+@transaction.atomic
+def board_reorder(*, board, asset_ids):
+    """Put the board's assets in the given order; assets not named keep their relative order after them."""
+    items = list(BoardItem.objects.select_for_update().filter(board=board).order_by("position", "id"))
+    rank = {asset_id: i for i, asset_id in enumerate(dict.fromkeys(asset_ids))}
+    items.sort(key=lambda item: (rank.get(item.asset_id, len(rank)), item.position, item.pk))
+    _renumber(items)
+    return items
+
+
+def _renumber(items):
+    for position, item in enumerate(items):
+        item.position = position
+    BoardItem.objects.bulk_update(items, ["position"])

@@ -1,0 +1,109 @@
+"""Where asset files live: local files under MEDIA_ROOT, or a private S3-compatible bucket when one is configured.
+
+Neither is ever reachable by a public URL. Local files are streamed by a team-scoped view; on S3 that view
+redirects to a presigned URL that expires after POSTFRAME_S3_URL_EXPIRY seconds.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+
+_storage = None
+
+
+def is_remote():
+    return bool(settings.POSTFRAME_S3_BUCKET)
+
+
+def asset_storage():
+    """The one storage of asset files, built once from settings."""
+    global _storage
+    if _storage is None:
+        _storage = _build()
+    return _storage
+
+
+def _build():
+    if not is_remote():
+        # No base_url: a local asset file has no URL of its own, only the library's file view.
+        return FileSystemStorage(base_url=None)
+    from storages.backends.s3 import S3Storage
+
+    return S3Storage(
+        bucket_name=settings.POSTFRAME_S3_BUCKET,
+        endpoint_url=settings.POSTFRAME_S3_ENDPOINT_URL or None,
+        region_name=settings.POSTFRAME_S3_REGION or None,
+        access_key=settings.AWS_ACCESS_KEY_ID or None,
+        secret_key=settings.AWS_SECRET_ACCESS_KEY or None,
+        default_acl="private",
+        querystring_auth=True,
+        querystring_expire=settings.POSTFRAME_S3_URL_EXPIRY,
+        signature_version="s3v4",
+        addressing_style="path" if settings.POSTFRAME_S3_ENDPOINT_URL else None,
+        # Keys are random, so there is nothing to protect by asking the bucket first (one request saved).
+        file_overwrite=True,
+        # A file read through the storage spills to disk above this size instead of staying in memory.
+        max_memory_size=8 * 1024 * 1024,
+    )
+
+
+@receiver(setting_changed)
+def _forget_storage(*, setting, **kwargs):
+    global _storage
+    if setting.startswith(("POSTFRAME_S3_", "AWS_", "MEDIA_ROOT")):
+        _storage = None
+
+
+def new_key(team_id):
+    """A fresh random stem for one asset's files; the user's filename never appears in it."""
+    return f"teams/{team_id}/assets/{secrets.token_hex(16)}"
+
+
+def file_save(key, data, content_type):
+    storage = asset_storage()
+    content = ContentFile(data)
+    content.content_type = content_type
+    return storage.save(key, content)
+
+
+def files_delete(keys):
+    storage = asset_storage()
+    for key in keys:
+        if key:
+            storage.delete(key)
+
+
+def file_open(key):
+    return asset_storage().open(key, "rb")
+
+
+def file_chunks(key, chunk_size=256 * 1024):
+    """A file's bytes piece by piece, without holding the whole file (streamed zips, large downloads)."""
+    storage = asset_storage()
+    if is_remote():
+        body = storage.bucket.Object(storage._normalize_name(key)).get()["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+        return
+    with storage.open(key, "rb") as handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk
+
+
+def file_url(key, *, content_type, disposition):
+    """A short-lived signed URL of a file on S3 (never called for local files)."""
+    return asset_storage().url(
+        key,
+        parameters={
+            "ResponseContentType": content_type,
+            "ResponseContentDisposition": disposition,
+            "ResponseCacheControl": "private, max-age=300",
+        },
+        expire=settings.POSTFRAME_S3_URL_EXPIRY,
+    )

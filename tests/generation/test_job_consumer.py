@@ -1,0 +1,123 @@
+"""The job websocket through the real ASGI stack: session login, origin check, Redis channel layer."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from studio.asgi import application
+from studio.generation.models import GenerationJob
+from studio.generation.push import job_push
+from tests.generation.factories import GenerationJobFactory, source_png
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """The test runs in one transaction; Channels must not recycle its connection between calls (as Django's
+    test client does not for requests), or the consumer would lose the rows the test made."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+TIMEOUT = 5
+
+
+def _headers(client=None):
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    if client is not None:
+        headers.append(
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
+        )
+    return headers
+
+
+def _communicator(job, client=None):
+    return WebsocketCommunicator(application, f"/ws/jobs/{job.uuid}/", headers=_headers(client))
+
+
+def _running_job(team, **fields):
+    from studio.generation.services import _preview
+
+    values = {"status": GenerationJob.Status.RUNNING, "partial_count": 2, "latest_frame": _preview(source_png(64, 64))}
+    values["params"] = {"size": "1024x1024", "n": 1, "partial_images": 3, "quality": "low", "output_format": "png"}
+    values.update(fields)
+    return GenerationJobFactory(team=team, **values)
+
+
+def _connect_and_read(job, client):
+    async def scenario():
+        communicator = _communicator(job, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        first = await communicator.receive_from(timeout=TIMEOUT) if connected else None
+        await communicator.disconnect()
+        return connected, first
+
+    return async_to_sync(scenario)()
+
+
+def test_it_refuses_an_anonymous_visitor(team):
+    job = _running_job(team)
+
+    async def scenario():
+        communicator = _communicator(job)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return connected
+
+    assert async_to_sync(scenario)() is False
+
+
+def test_it_refuses_a_member_of_another_team(team, outsider, client_for):
+    job = _running_job(team)
+    connected, first = _connect_and_read(job, client_for(outsider))
+    assert connected is False
+    assert first is None
+
+
+def test_it_sends_the_current_state_as_soon_as_a_page_connects(team, member, client_for):
+    job = _running_job(team)
+    connected, first = _connect_and_read(job, client_for(member))
+    assert connected is True
+    assert f'id="job-{job.uuid}-status"' in first
+    assert f'id="job-{job.uuid}-canvas"' in first
+    assert "Frame 2 of 3" in first
+    assert 'src="data:image/jpeg;base64,' in first  # the last frame, so a late page is not blank
+    assert "Cancel" in first
+
+
+def test_a_viewer_watches_without_the_cancel_button(team, viewer, client_for):
+    job = _running_job(team)
+    connected, first = _connect_and_read(job, client_for(viewer))
+    assert connected is True
+    assert "Frame 2 of 3" in first
+    assert "Cancel" not in first
+
+
+def test_it_forwards_a_pushed_frame_then_closes_when_the_job_ends(team, member, client_for):
+    job = _running_job(team, partial_count=1)
+    client = client_for(member)
+
+    async def scenario():
+        communicator = _communicator(job, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        first = await communicator.receive_from(timeout=TIMEOUT)
+        await database_sync_to_async(GenerationJob.objects.filter(pk=job.pk).update)(partial_count=2)
+        await database_sync_to_async(job_push)(job.pk)
+        pushed = await communicator.receive_from(timeout=TIMEOUT)
+        await database_sync_to_async(GenerationJob.objects.filter(pk=job.pk).update)(
+            status=GenerationJob.Status.FAILED, error_message="OpenAI is not answering right now. Try again."
+        )
+        await database_sync_to_async(job_push)(job.pk)
+        ended = await communicator.receive_from(timeout=TIMEOUT)
+        closed = await communicator.receive_output(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return first, pushed, ended, closed
+
+    first, pushed, ended, closed = async_to_sync(scenario)()
+    assert "Frame 1 of 3" in first
+    assert "Frame 2 of 3" in pushed
+    assert "OpenAI is not answering right now. Try again." in ended
+    assert closed["type"] == "websocket.close"
