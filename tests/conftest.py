@@ -32,7 +32,7 @@ def pytest_configure(config):
     if missing:
         message = "Postframe's suite needs " + " and ".join(missing) + ", and cannot reach it."
         if IN_CI or "PostgreSQL (DATABASE_URL)" in missing:
-            pytest.exit(message + " Start it (see README, 'Running the tests') and run again.", returncode=3)
+            pytest.exit(message + " Start it, or point DATABASE_URL / REDIS_URL at one, and run again.", returncode=3)
 
 
 def pytest_collection_modifyitems(config, items):
