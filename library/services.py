@@ -1,22 +1,29 @@
 """Writes about the library: ingesting files, editing assets, tags and boards. Keyword-only and atomic.
 
+Every write drops the team's cached grid pages: single rows through library.signals, bulk writes (which send no
+signals) by calling library_changed here.
+
 Files are written before their row and removed again if the row cannot be saved; files of deleted assets are
 removed only once the deletion has committed.
 """
 
 import hashlib
+import logging
 import re
 
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 
+from library.grid_cache import library_changed
 from library.models import Asset, Board, BoardItem, Tag
 from library.storage import file_save, files_delete, new_key
 from library.thumbnails import renditions
 from library.validators import validate_image
 from studio.engines.capabilities import image_models
 from studio.teams.scoping import scoped
+
+logger = logging.getLogger(__name__)
 
 SEARCH_CONFIG = "english"
 MAX_TAGS_PER_ASSET = 30
@@ -44,6 +51,50 @@ def asset_ingest(
     The returned asset carries `created` (False when it is an earlier upload of the same pixels) and `notes`
     (what was changed on the way in, e.g. metadata removed). Raises UploadRejected, storing nothing, on bad input.
     """
+    return _ingest(
+        team=team,
+        user=user,
+        data=data,
+        filename=filename,
+        source=source,
+        provenance=provenance,
+        parent=parent,
+        name=name,
+        renditions_now=True,
+    )
+
+
+@transaction.atomic
+def asset_ingest_deferred(
+    *,
+    team,
+    user,
+    data: bytes,
+    filename: str,
+    source: str = "generated",
+    provenance: dict | None = None,
+    parent=None,
+    name: str | None = None,
+) -> Asset:
+    """asset_ingest without waiting for the grid tile and the preview: a task makes them once this commits.
+
+    For the generation pipeline, which shows a finished image before its renditions exist. Until they do, the
+    file view serves the original for them (selectors.variant_key), so the asset is complete from the start.
+    """
+    return _ingest(
+        team=team,
+        user=user,
+        data=data,
+        filename=filename,
+        source=source,
+        provenance=provenance,
+        parent=parent,
+        name=name,
+        renditions_now=False,
+    )
+
+
+def _ingest(*, team, user, data, filename, source, provenance, parent, name, renditions_now):
     if source not in Asset.Source.values:
         raise ValueError(f"Unknown asset source {source!r}")
     clean = validate_image(data, filename=filename)
@@ -57,12 +108,13 @@ def asset_ingest(
         provenance.setdefault("parent_asset_id", parent_asset.pk)
 
     stem = new_key(team.pk)
-    made = renditions(clean.image)
+    made = renditions(clean.image) if renditions_now else None
     stored = []
     try:
         stored.append(file_save(f"{stem}.{EXTENSIONS[clean.format]}", clean.data, f"image/{clean.format}"))
-        stored.append(file_save(f"{stem}-preview.webp", made["preview"], "image/webp"))
-        stored.append(file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp"))
+        if made:
+            stored.append(file_save(f"{stem}-preview.webp", made["preview"], "image/webp"))
+            stored.append(file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp"))
         with transaction.atomic():
             asset = Asset.objects.create(
                 team=team,
@@ -70,8 +122,8 @@ def asset_ingest(
                 kind=Asset.Kind.IMAGE,
                 source=source,
                 file=stored[0],
-                preview=stored[1],
-                thumb=stored[2],
+                preview=stored[1] if made else "",
+                thumb=stored[2] if made else "",
                 format=clean.format,
                 bytes=len(clean.data),
                 width=clean.width,
@@ -92,7 +144,19 @@ def asset_ingest(
     except BaseException:
         files_delete(stored)
         raise
+    if not made:
+        transaction.on_commit(lambda: _renditions_enqueue(asset.pk))
     return _mark(asset, created=True, notes=clean.notes)
+
+
+def _renditions_enqueue(asset_id):
+    from library.tasks import asset_renditions_remake
+
+    try:
+        asset_renditions_remake.delay(asset_id)
+    except Exception:
+        # The asset stays whole without them: its tile and preview are served from the original.
+        logger.exception("could not queue the renditions of asset %s", asset_id)
 
 
 def _same_file(team, sha256):
@@ -158,6 +222,7 @@ def asset_renditions_remake(*, asset):
     new["thumb"] = file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp")
     old = [asset.preview, asset.thumb]
     Asset.objects.filter(pk=asset.pk).update(**new)
+    library_changed(asset.team_id)
     transaction.on_commit(lambda: files_delete(old))
     return new
 
@@ -237,6 +302,7 @@ def assets_tag(*, team, assets, names):
         ]
     )
     _search_refresh(asset_ids)
+    library_changed(team.pk)
     return tags
 
 
@@ -306,12 +372,14 @@ def board_assets_add(*, board, assets, user):
     )
     if fresh:
         board.save(update_fields=["updated_at"])
+    library_changed(board.team_id)
     return len(fresh)
 
 
 @transaction.atomic
 def board_asset_remove(*, board, asset):
     removed, _ = BoardItem.objects.filter(board=board, asset=asset).delete()
+    library_changed(board.team_id)
     return bool(removed)
 
 

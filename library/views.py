@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header, url_has_allowed_host_a
 from django.views.decorators.http import require_POST
 from django_htmx.http import push_url, trigger_client_event
 
-from library import selectors, services
+from library import grid_cache, selectors, services
 from library.forms import (
     BoardForm,
     DownloadForm,
@@ -57,6 +57,35 @@ def _back(request, fallback="library"):
 
 
 def _grid(request, params, *, selection=None, upload_results=None, status=200):
+    """The grid page, or for htmx its results region or next tiles; a plain GET's HTML comes from grid_cache."""
+    can_edit = can(request.membership, "edit")
+    if not (request.htmx and request.method == "GET"):
+        part = "page-content"
+    else:
+        part = "grid-page" if params.get("cursor") else "results"
+
+    def rendered():
+        context = _grid_context(request, params, can_edit=can_edit, selection=selection, upload_results=upload_results)
+        return render_to_string(f"library/grid.html#{part}", context, request=request)
+
+    if request.method == "GET" and selection is None and upload_results is None:
+        key = grid_cache.page_key(request.team, part=part, can_edit=can_edit, path=request.get_full_path())
+        html = grid_cache.page_html(request, key, rendered)
+    else:
+        html = grid_cache.csrf_filled(request, rendered())
+    if part == "page-content":
+        return render(request, "library/grid.html", {"nav": "library", "library_content": html}, status=status)
+    if part == "grid-page":
+        return HttpResponse(html)
+    # The address bar shows the filters in use, not every empty field of the form.
+    used = QueryDict(mutable=True)
+    for name, value in params.items():
+        if value and name in FilterForm.base_fields:
+            used[name] = value
+    return push_url(HttpResponse(html), f"{reverse('library')}?{used.urlencode()}" if used else reverse("library"))
+
+
+def _grid_context(request, params, *, can_edit, selection, upload_results):
     team = request.team
     options = selectors.filter_options(team)
     filter_form = FilterForm(params, team=team, options=options)
@@ -65,7 +94,7 @@ def _grid(request, params, *, selection=None, upload_results=None, status=200):
     page = selectors.assets_page(queryset, params.get("cursor"))
     query = params.copy()
     query.pop("cursor", None)
-    context = {
+    return {
         "nav": "library",
         "page": page,
         "total": selectors.assets_count(queryset) if not params.get("cursor") else None,
@@ -75,24 +104,15 @@ def _grid(request, params, *, selection=None, upload_results=None, status=200):
         "narrowing": sum(1 for name in filters if name != "q"),
         "query": query.urlencode(),
         "options": options,
-        "can_edit": can(request.membership, "edit"),
+        "can_edit": can_edit,
         "selection": selection or SelectionForm(team=team),
         "selected": {str(pk) for pk in (selection.data.getlist("asset") if selection else [])},
         "upload_form": UploadForm(),
         "upload_results": upload_results,
         "here": request.get_full_path() if request.method == "GET" else _back(request),
+        # The token is filled in per request: the HTML may be cached and served to other members of the team.
+        "csrf_token": grid_cache.CSRF_PLACEHOLDER,
     }
-    if not (request.htmx and request.method == "GET"):
-        return render(request, "library/grid.html", context, status=status)
-    if params.get("cursor"):
-        return render(request, "library/grid.html#grid-page", context)
-    response = render(request, "library/grid.html#results", context)
-    # The address bar shows the filters in use, not every empty field of the form.
-    used = QueryDict(mutable=True)
-    for name, value in params.items():
-        if value and name in filter_form.fields:
-            used[name] = value
-    return push_url(response, f"{reverse('library')}?{used.urlencode()}" if used else reverse("library"))
 
 
 @team_required("view")

@@ -6,6 +6,7 @@ import time
 
 from celery import Celery, bootsteps
 from celery.beat import PersistentScheduler
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings.dev")
 
@@ -46,6 +47,16 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
 
 app.steps["worker"].add(WorkerHeartbeat)
+
+
+@task_prerun.connect
+def database_connections_check(sender=None, **kwargs):
+    """Give back a connection a task left open, as a web request does: to the pool, which checks it before lending
+    it again, or closed when CONN_MAX_AGE says so. CELERY_DB_REUSE_MAX keeps the pool itself open across tasks."""
+    from django.db import close_old_connections
+
+    if not getattr(getattr(sender, "request", None), "is_eager", False):  # an eager task runs inside its caller
+        close_old_connections()
 
 
 class HeartbeatScheduler(PersistentScheduler):

@@ -15,7 +15,8 @@ It stands in wherever no provider key is set (a new install, the demo, the tests
   255 is the source's exactly; a masked edit keeps the source's size.
 - Transparent background (alpha), PNG / JPEG / WebP with compression.
 - Partial frames: the first image reduced to 1/16, 1/8 and 1/4 and scaled back up, coarse to fine (the
-  last `partial_images` of those), then Final with a deterministic response id.
+  last `partial_images` of those), as JPEG unless the background is transparent, then Final with a
+  deterministic response id.
 """
 
 import colorsys
@@ -37,6 +38,7 @@ from studio.engines.validation import validate_request
 
 ENGINE_LABEL = "Offline draft engine"
 PARTIAL_SCALES = (16, 8, 4)  # coarse to fine
+FRAME_QUALITY = 80  # JPEG quality of partial frames
 DEFAULT_SIZE = (1024, 1024)
 QUOTED_TEXT = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
 MAX_TEXT_CHARS = 280
@@ -405,9 +407,20 @@ def _partial_frames(picture, request):
     for index, scale in enumerate(scales):
         small = picture.resize((max(1, picture.width // scale), max(1, picture.height // scale)), Image.Resampling.BOX)
         coarse = small.resize(picture.size, Image.Resampling.NEAREST)
-        yield PartialFrame(
-            index=index, image=_encode(coarse, request, preview=True), output_format=request.output_format
-        )
+        if coarse.mode == "RGB":
+            # An opaque frame goes as a JPEG whatever the output format: a preview, light to send and to show,
+            # and a fraction of a PNG's encoding time.
+            yield PartialFrame(index=index, image=_jpeg(coarse, FRAME_QUALITY), output_format="jpeg")
+        else:
+            yield PartialFrame(
+                index=index, image=_encode(coarse, request, preview=True), output_format=request.output_format
+            )
+
+
+def _jpeg(picture, quality):
+    buffer = io.BytesIO()
+    picture.save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
 
 
 def _encode(picture, request, *, exact=False, preview=False):
@@ -416,11 +429,13 @@ def _encode(picture, request, *, exact=False, preview=False):
         return encode_lossless(picture, output_format, compression)
     buffer = io.BytesIO()
     if output_format == "jpeg":
-        quality = 80 if preview else (92 if compression is None else max(1, compression))
+        quality = FRAME_QUALITY if preview else (92 if compression is None else max(1, compression))
         picture.convert("RGB").save(buffer, "JPEG", quality=quality)
     elif output_format == "webp":
         quality = 75 if preview else (90 if compression is None else compression)
         picture.save(buffer, "WEBP", quality=quality, method=0 if preview else 4)
     else:
-        picture.save(buffer, "PNG", compress_level=1 if preview else 6)
+        # zlib's fastest level for previews and low quality: quicker to the final image, for a somewhat larger file.
+        fast = preview or request.quality == "low"
+        picture.save(buffer, "PNG", compress_level=1 if fast else 6)
     return buffer.getvalue()

@@ -26,6 +26,7 @@ mask keeps are exactly the source's, whatever the provider returned.
 """
 
 import base64
+import functools
 import io
 import re
 import time
@@ -77,7 +78,11 @@ class OpenAIEngine:
 
         caps = capabilities(request.model_id)
         client = openai.OpenAI(
-            api_key=key, base_url=settings.OPENAI_BASE_URL or None, timeout=self.timeout, max_retries=0
+            api_key=key,
+            base_url=settings.OPENAI_BASE_URL or None,
+            timeout=self.timeout,
+            max_retries=0,
+            http_client=openai.DefaultHttpxClient(verify=_tls_context()),
         )
         try:
             if request.previous_response_id or (request.refinable and request.n == 1):
@@ -199,6 +204,16 @@ class OpenAIEngine:
                 delay = RETRY_DELAYS[attempt]
             self.sleep(min(delay, MAX_RETRY_WAIT))
         raise AssertionError("unreachable")
+
+
+@functools.cache
+def _tls_context():
+    """The TLS settings of every client this process makes: the SDK's defaults, with the CA bundle loaded once.
+
+    A client left to build its own loads the bundle each time, tens of milliseconds before each job's request;
+    each run still gets a client (and connections) of its own, closed when the run ends.
+    """
+    return httpx2.create_ssl_context()
 
 
 def generate_params(request, caps):

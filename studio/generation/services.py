@@ -16,18 +16,20 @@ from datetime import timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from studio.credits.selectors import wallet_for
 from studio.credits.services import InsufficientCredits, credits_capture, credits_release_rest, credits_reserve
 from studio.engines import sizes
 from studio.engines.capabilities import capabilities
 from studio.engines.types import EngineError, Final, PartialFrame, ReferenceImage
 from studio.generation import selectors
 from studio.generation.models import GenerationJob, JobOutput
-from studio.generation.push import job_push
+from studio.generation.push import job_message, job_push, message_send, pushes_flush, thread_items
 from studio.teams.scoping import scoped
 
 logger = logging.getLogger(__name__)
@@ -35,6 +37,9 @@ logger = logging.getLogger(__name__)
 Status = GenerationJob.Status
 PREVIEW_EDGE = 768
 PREVIEW_QUALITY = 72
+# A frame that is already a JPEG this light is shown as it came (the draft engine makes its frames so).
+PREVIEW_KEEP_EDGE = 1024
+PREVIEW_KEEP_BYTES = 384 * 1024
 WORKER_LOST_MESSAGE = "The worker stopped while making this image; your credits were returned."
 QUEUE_FAILED_MESSAGE = "The job could not be queued. Try again in a moment."
 INTERNAL_MESSAGE = "Something went wrong while making this image. Try again; if it keeps happening, tell your operator."
@@ -258,7 +263,8 @@ def generation_run(*, job_id):
         logger.info("generation job %s: nothing to claim", job_id)
         return None
     job = GenerationJob.objects.select_related("team", "user", "parent").get(pk=job_id)
-    transaction.on_commit(lambda: job_push(job.pk))  # "running" reaches the pages watching
+    live = _LivePage(job)
+    live.push()  # "running" reaches the pages watching
     heartbeat = _Heartbeat(job.pk, token)
     heartbeat.start()
     events = None
@@ -267,7 +273,7 @@ def generation_run(*, job_id):
         events = _engine_for(job.model_id).run(request, api_key=_api_key(job))
         for event in events:
             if isinstance(event, PartialFrame):
-                if not _frame_record(job, token, event):
+                if not _frame_record(job, token, event, live):
                     logger.info("generation job %s stopped: it was cancelled or taken over", job.pk)
                     return None
             elif isinstance(event, Final):
@@ -289,11 +295,34 @@ def generation_run(*, job_id):
         if events is not None and hasattr(events, "close"):
             events.close()  # stops a provider stream we no longer read
         heartbeat.stop()
+        pushes_flush()  # the task ends only once the pages have been told
     return None
 
 
 class _JobMissing(Exception):
     """Something the job needs is gone (a reference deleted from the library before the job started)."""
+
+
+class _LivePage:
+    """Pushes a running job's state from the job in memory rather than reading the job again for every frame.
+
+    The refinement thread (finished jobs before this one) is read once; the team's balance, which other jobs and
+    submits move, at every push. The final state is pushed by _finish, from the rows it wrote.
+    """
+
+    def __init__(self, job):
+        self.job = job
+        self.thread = thread_items(job)
+
+    def push(self):
+        try:
+            balance = wallet_for(self.job.team).balance
+            message = job_message(self.job, balance=balance, thread=self.thread, outputs=[])
+        except Exception:  # a frame the page misses must not stop the job
+            logger.warning("could not render generation job %s", self.job.pk, exc_info=True)
+            return
+        group = self.job.group_name
+        transaction.on_commit(lambda: message_send(group, message))
 
 
 def _engine_for(model_id):
@@ -327,10 +356,20 @@ def _request_for(job):
 
 
 def _preview(image_bytes):
-    """A light JPEG of a frame for the page: at most PREVIEW_EDGE px, transparency shown on a neutral grey."""
+    """A light JPEG of a frame for the page, transparency shown on a neutral grey.
+
+    A JPEG the engine already made light (the draft engine's frames) is kept as it is. Anything else is reduced
+    by a whole factor to at most PREVIEW_EDGE px: a box filter, several times faster than a resampling one, and a
+    partial frame is a preview anyway.
+    """
     image = Image.open(io.BytesIO(image_bytes))
+    light = image.format == "JPEG" and image.mode == "RGB" and len(image_bytes) <= PREVIEW_KEEP_BYTES
+    if light and max(image.size) <= PREVIEW_KEEP_EDGE:
+        return bytes(image_bytes)
     image.draft("RGB", (PREVIEW_EDGE, PREVIEW_EDGE))
-    image.thumbnail((PREVIEW_EDGE, PREVIEW_EDGE))
+    factor = -(-max(image.size) // PREVIEW_EDGE)
+    if factor > 1:
+        image = image.reduce(factor)
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
         image = image.convert("RGBA")
         backdrop = Image.new("RGBA", image.size, (232, 232, 238, 255))
@@ -340,41 +379,68 @@ def _preview(image_bytes):
     return buffer.getvalue()
 
 
-def _frame_record(job, token, frame):
+def _frame_record(job, token, frame, live):
     """Keep the frame on the job and push it; False when this run no longer owns the job (cancel, sweep)."""
     preview = _preview(frame.image)
     now = timezone.now()
-    updated = GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, run_token=token).update(
-        partial_count=frame.index + 1, latest_frame=preview, heartbeat_at=now
-    )
+    with transaction.atomic():
+        _without_waiting_for_disk()
+        updated = GenerationJob.objects.filter(pk=job.pk, status=Status.RUNNING, run_token=token).update(
+            partial_count=frame.index + 1,
+            latest_frame=preview,
+            heartbeat_at=now,
+            first_frame_at=Coalesce(F("first_frame_at"), Value(now, output_field=DateTimeField())),
+        )
     if not updated:
         return False
-    GenerationJob.objects.filter(pk=job.pk, first_frame_at__isnull=True).update(first_frame_at=now)
-    transaction.on_commit(lambda: job_push(job.pk))
+    job.partial_count, job.latest_frame, job.heartbeat_at = frame.index + 1, preview, now
+    job.first_frame_at = job.first_frame_at or now
+    live.push()
     if settings.POSTFRAME_FRAME_PAUSE_MS:
         time.sleep(settings.POSTFRAME_FRAME_PAUSE_MS / 1000)
     return True
 
 
+def _without_waiting_for_disk():
+    """This transaction's commit returns before its WAL reaches the disk (PostgreSQL's synchronous_commit off).
+
+    For progress only: a crash of the database server could forget the newest frame, never leave a half-written
+    row, and the next frame, the finish or the sweeper writes the job again anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 @transaction.atomic
 def _finish(job, token, final):
-    """The images become library assets, the credits for them are captured and the rest released, at once."""
-    from library.services import asset_ingest
+    """The images become library assets, the credits for them are captured and the rest released, at once.
+
+    The page hears of it as soon as this commits: the assets' tile and preview are made afterwards by a task
+    (asset_ingest_deferred), and the page shows the originals until then.
+    """
+    from library.services import asset_ingest_deferred
 
     locked = (
-        GenerationJob.objects.select_for_update(of=("self",)).select_related("team", "hold", "parent").get(pk=job.pk)
+        GenerationJob.objects.select_for_update(of=("self",))
+        .select_related("team", "user", "hold", "parent")
+        .get(pk=job.pk)
     )
     if locked.status != Status.RUNNING or locked.run_token != token:
         return False
     images = list(final.images)[: locked.n]
     if not images:
         raise EngineError(EngineError.OUTAGE, NO_IMAGE_MESSAGE)
+    # Registered before the assets' own after-commit work (their renditions task), so the page hears first.
+    pushed = {}
+    transaction.on_commit(lambda: _final_push(locked, pushed.get("message")))
     finished = timezone.now()
     per_image = locked.credits_per_image if locked.hold_id else 0
     extension = {"jpeg": "jpg"}.get(final.output_format, final.output_format)
     stem = slugify(locked.prompt)[:48] or "image"
+    outputs = []
     for position, data in enumerate(images):
-        asset = asset_ingest(
+        asset = asset_ingest_deferred(
             team=locked.team,
             user=locked.user,
             data=data,
@@ -383,7 +449,8 @@ def _finish(job, token, final):
             provenance=_provenance(locked, final, per_image=per_image, finished=finished, position=position),
             parent=locked.parent_asset_id,
         )
-        JobOutput.objects.create(job=locked, asset=asset, position=position)
+        outputs.append(JobOutput(job=locked, asset=asset, position=position))
+    JobOutput.objects.bulk_create(outputs)
     captured = 0
     if locked.hold is not None:
         for position in range(len(images)):
@@ -391,17 +458,32 @@ def _finish(job, token, final):
                 hold=locked.hold, amount=per_image, idempotency_key=_hold_key(locked.uuid, f"capture:{position}")
             )
             captured += per_image
-        credits_release_rest(hold=locked.hold, idempotency_key=_hold_key(locked.uuid, "release"))
-    GenerationJob.objects.filter(pk=locked.pk).update(
-        status=Status.SUCCEEDED,
-        finished_at=finished,
-        heartbeat_at=finished,
-        credits_captured=captured,
-        response_id=(final.response_id or "")[:200],
-        revised_prompt=final.revised_prompt or "",
-    )
-    transaction.on_commit(lambda: job_push(locked.pk))
+        if locked.hold.outstanding:  # every image made leaves nothing to release (the captures refreshed the hold)
+            credits_release_rest(hold=locked.hold, idempotency_key=_hold_key(locked.uuid, "release"))
+    done = {
+        "status": Status.SUCCEEDED,
+        "finished_at": finished,
+        "heartbeat_at": finished,
+        "credits_captured": captured,
+        "response_id": (final.response_id or "")[:200],
+        "revised_prompt": final.revised_prompt or "",
+    }
+    GenerationJob.objects.filter(pk=locked.pk).update(**done)
+    for name, value in done.items():
+        setattr(locked, name, value)
+    try:
+        # Rendered from the rows in hand (and inside the transaction, so the thread sees this job's outputs).
+        pushed["message"] = job_message(locked, outputs=outputs)
+    except Exception:  # the images are made and paid for; a page that missed the news can still be told below
+        logger.warning("could not render the final state of generation job %s", locked.pk, exc_info=True)
     return True
+
+
+def _final_push(job, message):
+    if message is None:
+        job_push(job.pk)
+    else:
+        message_send(job.group_name, message, wait=True)
 
 
 def _ms(start, end):
@@ -409,7 +491,7 @@ def _ms(start, end):
 
 
 def _provenance(job, final, *, per_image, finished, position):
-    fresh = GenerationJob.objects.only("first_frame_at").get(pk=job.pk)
+    """`job` is the row _finish locked, read after the frames: its first_frame_at is current."""
     return {
         "prompt": job.prompt,
         "revised_prompt": final.revised_prompt or "",
@@ -426,7 +508,7 @@ def _provenance(job, final, *, per_image, finished, position):
         "cost": per_image,
         "timings": {
             "queued_ms": _ms(job.submitted_at, job.started_at),
-            "first_frame_ms": _ms(job.started_at, fresh.first_frame_at),
+            "first_frame_ms": _ms(job.started_at, job.first_frame_at),
             "total_ms": _ms(job.started_at, finished),
         },
         "response_id": final.response_id or "",

@@ -14,7 +14,7 @@ from studio.credits.selectors import wallet_for
 from studio.generation import selectors, services
 from studio.generation.forms import ERROR_SLOTS, JobFilterForm, RefineForm, StudioForm, studio_controls
 from studio.generation.models import REFERENCE_ROLES, GenerationJob
-from studio.generation.push import job_context, model_label
+from studio.generation.push import job_context, model_label, rendition_url
 from studio.teams.permissions import can, team_required
 from studio.teams.scoping import get_scoped_or_404
 from studio.teams.selectors import team_members
@@ -41,15 +41,13 @@ def _uuid(value):
 
 def _stage(request, job, *, refine=None):
     """The canvas column's context: the job shown large, its thread, and the refine box when one is open."""
-    from library.selectors import asset_url
-
     can_generate = can(request.membership, "generate")
     context = job_context(job, can_generate=can_generate) if job else {"job": None}
     context.update(
         refine=refine, refine_form=RefineForm() if refine else None, refine_error="", can_generate=can_generate
     )
     if refine is not None:
-        context["refine_thumb"] = asset_url(refine, "thumb")
+        context["refine_thumb"] = rendition_url(refine, "thumb")
     return context
 
 
@@ -61,13 +59,11 @@ def _validation(check, errors, form):
 
 
 def _recent(team):
-    from library.selectors import asset_url
-
     jobs = selectors.recent_jobs(team, limit=RECENT_LIMIT)
     items = []
     for job in jobs:
         outputs = list(job.job_outputs.all())
-        items.append({"job": job, "thumb": asset_url(outputs[0].asset, "thumb") if outputs else None})
+        items.append({"job": job, "thumb": rendition_url(outputs[0].asset, "thumb") if outputs else None})
     return {"recent": items, "recent_active": any(job.is_active for job in jobs)}
 
 
@@ -102,11 +98,9 @@ def _studio_context(request, form, *, job=None, refine=None, errors=None, check=
 
 
 def _chips(team, references):
-    from library.selectors import asset_url
-
     chips = []
     for number, (asset, role) in enumerate(selectors.reference_assets(team, _int_ids(references)), start=1):
-        chips.append({"asset": asset, "role": role, "number": number, "thumb": asset_url(asset, "thumb")})
+        chips.append({"asset": asset, "role": role, "number": number, "thumb": rendition_url(asset, "thumb")})
     return chips
 
 
@@ -247,9 +241,7 @@ def reference_upload(request):
 @team_required("generate")
 @require_GET
 def reference_picker(request):
-    from library.selectors import asset_url
-
-    assets = [{"asset": a, "thumb": asset_url(a, "thumb")} for a in selectors.picker_assets(request.team)]
+    assets = [{"asset": a, "thumb": rendition_url(a, "thumb")} for a in selectors.picker_assets(request.team)]
     return render(request, "studio/studio.html#picker", {"picker_assets": assets})
 
 
@@ -291,12 +283,10 @@ def job_list(request):
 
 
 def _rows(jobs):
-    from library.selectors import asset_url
-
     rows = []
     for job in jobs:
         outputs = list(job.job_outputs.all())
-        thumb = asset_url(outputs[0].asset, "thumb") if outputs else None
+        thumb = rendition_url(outputs[0].asset, "thumb") if outputs else None
         rows.append({"job": job, "thumb": thumb, "model_label": model_label(job.model_id)})
     return rows
 

@@ -60,12 +60,17 @@ ROOT_URLCONF = "studio.urls"
 ASGI_APPLICATION = "studio.asgi.application"
 SITE_ID = 1
 
+# Parsed templates stay in memory (Django's cached loader) unless DEBUG is on, where edits show on the next request;
+# TEMPLATE_CACHE=true/false overrides that either way.
+_TEMPLATE_LOADERS = ["django.template.loaders.filesystem.Loader", "django.template.loaders.app_directories.Loader"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            "loaders": [("django.template.loaders.cached.Loader", _TEMPLATE_LOADERS)]
+            if env_bool("TEMPLATE_CACHE", not DEBUG)
+            else _TEMPLATE_LOADERS,
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
@@ -80,16 +85,34 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'postframe.sqlite3'}"),
+        # Seconds a connection is kept between requests, checked before reuse; only where no pool is used below.
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
+# On PostgreSQL a psycopg pool lends each request an open connection: opening one costs several ms a request.
+# (CONN_MAX_AGE is no substitute under ASGI: every request runs in a thread of its own, and each thread would
+# keep a connection of its own until the server runs out.) DATABASE_POOL=false goes back to a connection per
+# request; the sizes are per process (web, each worker); DATABASE_POOL_CHECK tests a connection before lending
+# it, so one that PostgreSQL dropped while idle is replaced instead of failing a request.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
+    from psycopg_pool import ConnectionPool
+
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+        **({"check": ConnectionPool.check_connection} if env_bool("DATABASE_POOL_CHECK", True) else {}),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Django's Redis cache, sharing one connection pool per process (see the module for why).
+        "BACKEND": "studio.core.cache.SharedRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "postframe",
     }
@@ -108,6 +131,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Celery's Django fixup closes a worker's database connections around every task, and in a prefork worker the
+# whole connection pool with them, so each job would open new connections. With this it does so only every this
+# many tasks; in between, each task still starts on a checked connection (studio/celery.py).
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 100)
 # A key prefix on the broker keeps apart several installs, or test runs, that share one Redis database.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
@@ -174,6 +201,9 @@ POSTFRAME_S3_REGION = env_str("POSTFRAME_S3_REGION", "")
 POSTFRAME_S3_URL_EXPIRY = env_int("POSTFRAME_S3_URL_EXPIRY", 300)
 AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", "")
 AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "")
+# Seconds a rendered page of the library grid stays cached (any change to the team's library drops it at once;
+# see library/grid_cache.py); 0 renders every request afresh.
+POSTFRAME_LIBRARY_CACHE_SECONDS = env_int("POSTFRAME_LIBRARY_CACHE_SECONDS", 600)
 POSTFRAME_UPLOAD_MAX_BYTES = env_int("POSTFRAME_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 POSTFRAME_UPLOAD_MAX_PIXELS = env_int("POSTFRAME_UPLOAD_MAX_PIXELS", 40_000_000)
 
@@ -205,6 +235,9 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# Sessions are read from the cache (Redis) and written through to the database, so every request is spared a
+# query and a cleared cache signs nobody out; SESSION_ENGINE picks another of Django's engines.
+SESSION_ENGINE = env_str("SESSION_ENGINE", "django.contrib.sessions.backends.cached_db")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"

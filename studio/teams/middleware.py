@@ -1,6 +1,6 @@
 """Puts the signed-in user's current team and membership on every request."""
 
-from studio.teams.selectors import current_membership_for
+from studio.teams.selectors import memberships_for_request
 
 SESSION_KEY = "postframe_team_id"
 
@@ -13,7 +13,8 @@ class CurrentTeamMiddleware:
         request.team = None
         request.membership = None
         if request.user.is_authenticated:
-            membership = current_membership_for(request.user, request.session.get(SESSION_KEY))
+            # One query: the current membership, the user's other teams for the switcher, the balance for the top bar.
+            membership, request.memberships = memberships_for_request(request.user, request.session.get(SESSION_KEY))
             if membership is not None:
                 request.membership = membership
                 request.team = membership.team

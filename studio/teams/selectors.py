@@ -42,6 +42,19 @@ def memberships_of_user(user):
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 
+def memberships_for_request(user, team_id):
+    """(the current membership or None, all the user's memberships by team name) in one query, wallets joined.
+
+    The current one is the team in the session, or the user's oldest membership when that is gone, as in
+    current_membership_for; the app shell lists the rest and shows the current team's balance.
+    """
+    memberships = list(memberships_of_user(user).select_related("team__wallet"))
+    chosen = next((m for m in memberships if m.team_id == team_id), None) if team_id is not None else None
+    if chosen is None and memberships:
+        chosen = min(memberships, key=lambda m: (m.created_at, m.pk))
+    return chosen, memberships
+
+
 def team_members(team):
     return scoped(Membership, team).select_related("user").order_by("created_at")
 

@@ -102,6 +102,14 @@ def test_partial_frames_come_first_coarse_to_fine():
     assert all(decode(frame.image).size == final.size for frame in frames)
 
 
+def test_opaque_frames_come_as_light_jpegs_and_transparent_ones_keep_their_alpha():
+    opaque = run(draft_request(partial_images=2))[:-1]
+    transparent = run(draft_request(partial_images=2, background="transparent"))[:-1]
+
+    assert [(frame.output_format, decode(frame.image).format) for frame in opaque] == [("jpeg", "JPEG")] * 2
+    assert all(decode(frame.image).mode == "RGBA" for frame in transparent)
+
+
 def test_it_emits_exactly_the_partial_frames_asked_for():
     assert [type(event) for event in run(draft_request(partial_images=1))] == [PartialFrame, Final]
     assert [type(event) for event in run(draft_request(partial_images=0))] == [Final]

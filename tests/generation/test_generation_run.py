@@ -173,3 +173,31 @@ def test_a_reference_removed_before_the_run_fails_the_job_clearly(team, member, 
     job.refresh_from_db()
     assert job.status == GenerationJob.Status.FAILED
     assert job.error_message == "Image 1 was removed from the library before the job started."
+
+
+def test_a_finished_image_shows_at_once_from_its_original_then_from_its_renditions(
+    team, member, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    from library import services as library_services
+    from library.tasks import asset_renditions_remake
+
+    queued = []
+    monkeypatch.setattr(library_services, "_renditions_enqueue", queued.append)
+    job = _submit(team, member, n=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        generation_run(job_id=job.pk)
+    asset = Asset.objects.get(job_outputs__job=job)
+    client = client_for(member)
+    files = f"/library/assets/{asset.pk}/files"
+
+    # The tile and preview are made after the job ends; meanwhile the page shows the original image.
+    assert not asset.thumb and not asset.preview
+    assert queued == [asset.pk]
+    assert f'src="{files}/original/"' in client.get(f"/studio/?job={job.uuid}").content.decode()
+    assert f'src="{files}/original/"' in client.get("/studio/recent/").content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        asset_renditions_remake(asset.pk)
+    assert f'src="{files}/preview/"' in client.get(f"/studio/?job={job.uuid}").content.decode()
+    assert f'src="{files}/thumb/"' in client.get("/studio/recent/").content.decode()
+    assert client.get(f"{files}/thumb/")["Content-Type"] == "image/webp"

@@ -1,5 +1,7 @@
 """The job websocket through the real ASGI stack: session login, origin check, Redis channel layer."""
 
+import re
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -9,6 +11,7 @@ from django.conf import settings
 from studio.asgi import application
 from studio.generation.models import GenerationJob
 from studio.generation.push import job_push
+from studio.generation.services import generation_run, generation_submit
 from tests.generation.factories import GenerationJobFactory, source_png
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +124,35 @@ def test_it_forwards_a_pushed_frame_then_closes_when_the_job_ends(team, member, 
     assert "Frame 2 of 3" in pushed
     assert "OpenAI is not answering right now. Try again." in ended
     assert closed["type"] == "websocket.close"
+
+
+def test_a_watching_page_sees_the_run_start_then_every_frame_in_order_then_the_images(
+    team, member, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("library.services._renditions_enqueue", lambda asset_id: None)
+    data = {"model_id": "local:draft", "prompt": 'A "Summer sale" poster', "quality": "low", "partial_images": 3}
+    job = generation_submit(team=team, user=member, data=data)
+    client = client_for(member)
+
+    def run():
+        with django_capture_on_commit_callbacks(execute=True):
+            generation_run(job_id=job.pk)
+
+    async def scenario():
+        communicator = _communicator(job, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        messages = [await communicator.receive_from(timeout=TIMEOUT)]
+        await database_sync_to_async(run)()
+        while 'data-job-status="succeeded"' not in messages[-1]:
+            messages.append(await communicator.receive_from(timeout=TIMEOUT))
+        await communicator.disconnect()
+        return messages
+
+    messages = async_to_sync(scenario)()
+    statuses = [re.search(r'data-job-status="(\w+)"', message).group(1) for message in messages]
+    frames = [re.search(r'data-frames="(\d+)"', message).group(1) for message in messages]
+    assert statuses == ["queued", "running", "running", "running", "running", "succeeded"]
+    assert frames == ["0", "0", "1", "2", "3", "3"]
+    assert all('data-testid="partial-frame"' in message for message in messages[2:5])
+    assert 'data-testid="result-image"' in messages[-1]

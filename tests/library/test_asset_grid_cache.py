@@ -1,0 +1,205 @@
+"""The grid's cached pages: a repeat visit costs almost nothing, and every change shows on the very next request."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from library import grid_cache
+from library.models import Asset
+from library.services import asset_ingest_deferred
+from tests.factories import MembershipFactory, TeamFactory
+from tests.library import images
+from tests.library.factories import AssetFactory, BoardFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"hx-request": "true"}
+
+
+def _card_ids(html):
+    return [int(pk) for pk in re.findall(r'id="asset-(\d+)-card"', html)]
+
+
+def _grid(client, query=""):
+    return client.get(f"/library/{query}").content.decode()
+
+
+def _signed_in(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client(member):
+    return _signed_in(member)
+
+
+@pytest.fixture
+def asset(team):
+    return AssetFactory(team=team, name="Draft 1", rating=0)
+
+
+def test_a_repeat_visit_is_served_without_touching_the_assets(client, asset):
+    first = _grid(client)
+    with CaptureQueriesContext(connection) as repeat:
+        again = _grid(client)
+
+    assert _card_ids(again) == _card_ids(first) == [asset.pk]
+    assert not any("library_" in query["sql"] for query in repeat.captured_queries)
+
+
+def test_an_upload_shows_on_the_next_grid_request(client, asset):
+    _grid(client)
+    answer = client.post(
+        "/library/upload/",
+        {"files": SimpleUploadedFile("new.png", images.png(80, 60), content_type="image/png")},
+        headers={"accept": "application/json"},
+    ).json()
+    assert _card_ids(_grid(client)) == [answer["asset_id"], asset.pk]
+
+
+def test_a_generated_image_shows_on_the_next_grid_request(client, team, member, asset):
+    _grid(client)
+    made = asset_ingest_deferred(team=team, user=member, data=images.png(90, 60), filename="job.png")
+    assert _card_ids(_grid(client)) == [made.pk, asset.pk]
+
+
+def test_a_rename_shows_on_the_next_grid_request(client, asset):
+    assert "Draft 1" in _grid(client)
+    client.post(f"/library/assets/{asset.pk}/rename/", {"name": "Hero shot"})
+    page = _grid(client)
+    assert "Hero shot" in page and "Draft 1" not in page
+
+
+def test_a_rating_shows_on_the_next_grid_request(client, asset):
+    assert _card_ids(_grid(client, "?rating=4")) == []
+    assert 'aria-label="4 of 5 stars"' not in _grid(client)
+    client.post(f"/library/assets/{asset.pk}/rating/", {"rating": 4})
+    assert _card_ids(_grid(client, "?rating=4")) == [asset.pk]
+    assert 'aria-label="4 of 5 stars"' in _grid(client)
+
+
+def test_tags_show_on_the_next_grid_request(client, team, asset):
+    other = AssetFactory(team=team)
+    assert ">hero</option>" not in _grid(client)
+    client.post(f"/library/assets/{asset.pk}/tags/", {"tags": "hero"})
+    assert ">hero</option>" in _grid(client)
+    assert _card_ids(_grid(client, "?tag=hero")) == [asset.pk]
+
+    client.post("/library/selection/", {"asset": [other.pk], "action": "tag", "tags": "hero", "next": "/library/"})
+    assert _card_ids(_grid(client, "?tag=hero")) == [other.pk, asset.pk]
+
+
+def test_board_changes_show_on_the_next_grid_request(client, team, asset):
+    board = BoardFactory(team=team, name="Summer launch")
+    assert ">Summer launch</option>" in _grid(client)
+    assert _card_ids(_grid(client, f"?board={board.pk}")) == []
+
+    client.post("/library/selection/", {"asset": [asset.pk], "action": "board", "board": board.pk, "next": "/library/"})
+    assert _card_ids(_grid(client, f"?board={board.pk}")) == [asset.pk]
+
+    client.post(f"/library/boards/{board.pk}/items/{asset.pk}/remove/")
+    assert _card_ids(_grid(client, f"?board={board.pk}")) == []
+
+    client.post(f"/library/boards/{board.pk}/rename/", {"name": "Autumn launch"})
+    assert ">Autumn launch</option>" in _grid(client)
+    client.post(f"/library/boards/{board.pk}/delete/")
+    assert ">Autumn launch</option>" not in _grid(client)
+
+
+def test_a_deletion_shows_on_the_next_grid_request(client, team, asset):
+    kept = AssetFactory(team=team)
+    assert set(_card_ids(_grid(client))) == {asset.pk, kept.pk}
+    client.post(f"/library/assets/{asset.pk}/delete/")
+    assert _card_ids(_grid(client)) == [kept.pk]
+
+    client.post("/library/selection/delete/", {"asset": [kept.pk], "confirmed": "yes", "next": "/library/"})
+    assert "Your library is empty" in _grid(client)
+
+
+def test_a_new_member_shows_in_the_made_by_filter_on_the_next_request(client, team, asset):
+    assert "newcomer@" not in _grid(client)
+    MembershipFactory(team=team, user__email="newcomer@example.com")
+    assert "newcomer@example.com" in _grid(client)
+
+
+def test_the_htmx_results_and_the_next_tiles_are_cached_apart_from_the_page(client, team):
+    rows = AssetFactory.create_batch(41, team=team)
+    page = _grid(client)
+    cursor = re.search(r'cursor=([\d-]+)"', page).group(1)
+
+    results = client.get("/library/", headers=HTMX).content.decode()
+    more = client.get(f"/library/?cursor={cursor}", headers=HTMX).content.decode()
+
+    assert "<html" in page and results.lstrip().startswith('<div id="library-results"')
+    assert "<html" not in more and len(_card_ids(more)) == 1
+    with CaptureQueriesContext(connection) as repeat:
+        again = client.get("/library/", headers=HTMX).content.decode()
+    assert _card_ids(again) == _card_ids(results) and again.lstrip().startswith('<div id="library-results"')
+    assert not any("library_" in query["sql"] for query in repeat.captured_queries)
+    rows[0].delete()
+    assert _card_ids(client.get(f"/library/?cursor={cursor}", headers=HTMX).content.decode()) == []
+
+
+def test_each_member_gets_a_csrf_token_of_their_own_that_works(team, member, asset):
+    other = MembershipFactory(team=team, role="member").user
+    tokens = []
+    for user in (member, other):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(user)
+        page = _grid(client)
+        token = re.search(r'id="selection-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1)
+        response = client.post(
+            "/library/selection/",
+            {"csrfmiddlewaretoken": token, "asset": [asset.pk], "action": "tag", "tags": "seen", "next": "/library/"},
+        )
+        assert response.status_code == 302
+        tokens.append(token)
+
+    assert grid_cache.CSRF_PLACEHOLDER not in "".join(tokens)
+    assert tokens[0] != tokens[1]
+
+
+def test_a_viewer_is_not_served_the_page_cached_for_a_member(client, team, viewer, asset):
+    assert "Add images" in _grid(client)
+    assert "Add images" not in _grid(_signed_in(viewer))
+
+
+def test_another_team_is_never_served_this_teams_page(client, asset):
+    assert _card_ids(_grid(client)) == [asset.pk]
+    stranger = MembershipFactory(team=TeamFactory()).user
+    assert _card_ids(_grid(_signed_in(stranger))) == []
+
+
+def test_a_write_drops_the_pages_at_once_and_again_when_it_commits(team, django_capture_on_commit_callbacks):
+    key = f"library:version:{team.pk}"
+    before = cache.get(key)
+    with django_capture_on_commit_callbacks() as callbacks:
+        AssetFactory(team=team)
+        during = cache.get(key)
+        Asset.objects.filter(team=team).first().delete()
+        TagFactory(team=team)
+    assert during != before
+    assert len(callbacks) == 1  # one bump at commit for the team, however many rows changed
+
+    callbacks[0]()
+    assert cache.get(key) != during
+
+
+def test_with_the_cache_off_every_request_renders(client, team, asset, settings):
+    settings.POSTFRAME_LIBRARY_CACHE_SECONDS = 0
+    _grid(client)
+    Asset.objects.filter(pk=asset.pk).update(name="Changed behind the services' back")
+    assert "Changed behind the services" in _grid(client)
+
+
+def test_text_that_looks_like_the_token_placeholder_is_shown_as_typed(client, team):
+    AssetFactory(team=team, name=str(grid_cache.CSRF_PLACEHOLDER))
+    page = _grid(client)
+    assert "&lt;csrf-token-of-the-request&gt;" in page and str(grid_cache.CSRF_PLACEHOLDER) not in page
