@@ -1,41 +1,14 @@
-import re
-
 import pytest
 
 from studio.generation.models import GenerationJob
+from tests.generation.studio_form import HTMX, error_slot, studio_form
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def _form(**overrides):
-    data = {
-        "prompt": "Three oranges on a marble counter",
-        "model_id": "local:draft",
-        "aspect": "1:1",
-        "tier": "1K",
-        "quality": "low",
-        "n": "2",
-        "output_format": "png",
-        "background": "auto",
-        "moderation": "auto",
-        "partial_images": "3",
-        "mask_data": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def _slot(page, name):
-    """The text of the error slot beside a field (out-of-band or in place)."""
-    match = re.search(rf'<p id="err-{name}" class="error"[^>]*>(.*?)</p>', page, re.S)
-    return match.group(1).strip() if match else None
 
 
 def test_the_live_check_shows_the_cost_before_anything_is_submitted(team, member, client_for, grant, priced_draft):
     grant(team, 100)
-    response = client_for(member).post("/studio/validate/", _form(n="3"), **HTMX)
+    response = client_for(member).post("/studio/validate/", studio_form(n="3"), **HTMX)
     page = response.content.decode()
     assert "15 credits" in page
     assert "3 × 5" in page
@@ -44,25 +17,27 @@ def test_the_live_check_shows_the_cost_before_anything_is_submitted(team, member
 
 
 def test_the_live_check_says_the_custom_size_rule_in_words(team, member, client_for):
-    response = client_for(member).post("/studio/validate/", _form(aspect="custom", width="4000", height="1024"), **HTMX)
-    assert _slot(response.content.decode(), "size") == "The long edge can be at most 3840 px."
+    response = client_for(member).post(
+        "/studio/validate/", studio_form(aspect="custom", width="4000", height="1024"), **HTMX
+    )
+    assert error_slot(response.content.decode(), "size") == "The long edge can be at most 3840 px."
 
 
 def test_the_live_check_warns_of_short_credits_early(team, member, client_for, grant, priced_draft):
     grant(team, 4)
-    response = client_for(member).post("/studio/validate/", _form(n="1"), **HTMX)
-    assert _slot(response.content.decode(), "credits") == (
+    response = client_for(member).post("/studio/validate/", studio_form(n="1"), **HTMX)
+    assert error_slot(response.content.decode(), "credits") == (
         "This needs 5 credits and the team has 4. Ask an admin to top up."
     )
 
 
 def test_the_live_check_does_not_nag_about_an_empty_prompt(team, member, client_for):
-    response = client_for(member).post("/studio/validate/", _form(prompt=""), **HTMX)
-    assert _slot(response.content.decode(), "prompt") == ""
+    response = client_for(member).post("/studio/validate/", studio_form(prompt=""), **HTMX)
+    assert error_slot(response.content.decode(), "prompt") == ""
 
 
 def test_the_live_check_shows_the_resolved_size_and_marks_experimental_ones(team, member, client_for):
-    page = client_for(member).post("/studio/validate/", _form(aspect="16:9", tier="4K"), **HTMX).content.decode()
+    page = client_for(member).post("/studio/validate/", studio_form(aspect="16:9", tier="4K"), **HTMX).content.decode()
     assert "3840 × 2160 px" in page
     assert "experimental" in page
 
@@ -71,7 +46,7 @@ def test_changing_the_model_redraws_its_controls_keeping_what_still_fits(team, m
     settings.OPENAI_API_KEY = "sk-instance"
     team.allowed_models = ["local:draft", "openai:gpt-image-1.5"]
     team.save()
-    query = _form(model_id="openai:gpt-image-1.5", tier="4K", background="transparent", quality="high")
+    query = studio_form(model_id="openai:gpt-image-1.5", tier="4K", background="transparent", quality="high")
     page = client_for(member).get("/studio/controls/", query, **HTMX).content.decode()
     assert 'id="model-controls"' in page
     assert 'name="tier" value="1K" checked' in page  # 4K does not exist for this model
@@ -81,4 +56,4 @@ def test_changing_the_model_redraws_its_controls_keeping_what_still_fits(team, m
 
 
 def test_a_viewer_gets_no_live_check(team, viewer, client_for):
-    assert client_for(viewer).post("/studio/validate/", _form(), **HTMX).status_code == 403
+    assert client_for(viewer).post("/studio/validate/", studio_form(), **HTMX).status_code == 403
