@@ -37,9 +37,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._throwaway import PG, database_drop, database_recreate, redis_flush  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "library_pages.json"
 DATABASE = "postframe_bench_library"
-PG = "postgres://postgres@127.0.0.1:5432"
 ASSETS = 10_000
 TARGETS = {"median_ms": 50, "p95_ms": 150, "ingest_4k_ms": 400, "ingest_4k_peak_mb": 250}
 
@@ -74,30 +75,6 @@ def configure(args, var_dir):
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
     )
-
-
-def database_recreate():
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def database_drop():
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-
-
-def redis_flush():
-    import redis
-    from django.conf import settings
-
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 def library_setup():
@@ -372,7 +349,7 @@ def main():
         return 0
     with tempfile.TemporaryDirectory(prefix="postframe-bench-library-") as var_dir:
         configure(args, var_dir)
-        database_recreate()
+        database_recreate(DATABASE)
         import django
 
         django.setup()
@@ -435,7 +412,7 @@ def main():
                 redis_flush()
             finally:
                 if not args.keep_database:
-                    database_drop()
+                    database_drop(DATABASE)
 
     result = {
         "assets": ASSETS,

@@ -27,9 +27,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._throwaway import PG, database_drop, database_recreate, redis_flush  # noqa: E402
+
 RESULTS = ROOT / "bench" / "results" / "live_frames.json"
 DATABASE = "postframe_bench"
-PG = "postgres://postgres@127.0.0.1:5432"
 FAKE_KEY = "sk-test-postframe-bench-key"
 TARGETS = {"median_first_frame_ms": 250, "median_overhead_ms": 150, "openai_median_overhead_ms": 150}
 REQUEST = {"size": "1024x1024", "quality": "low", "n": 1, "partialImages": 3}
@@ -76,30 +77,6 @@ def configure(args, var_dir, fake_port):
     for item in args.env:
         name, _, value = item.partition("=")
         os.environ[name] = value
-
-
-def database_recreate():
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DATABASE}")
-
-
-def database_drop():
-    import psycopg
-    from django.db import connections
-
-    connections.close_all()
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-
-
-def redis_flush():
-    import redis
-    from django.conf import settings
-
-    redis.Redis.from_url(settings.REDIS_URL).flushdb()
 
 
 def studio_setup():
@@ -168,33 +145,9 @@ async def one_job(base, session, secret, model_id, number):
 
 def worker_start(env, pool, ready_timeout=60.0):
     """One Celery worker with one process, as `make run` starts it but for the pool; returns once it is ready."""
-    from tests.processes import BIN, Managed
+    from tests.processes import start_worker
 
-    worker = Managed(
-        "bench-worker",
-        [
-            str(BIN / "celery"),
-            "-A",
-            "studio",
-            "worker",
-            "--loglevel=INFO",
-            "--concurrency=1",
-            f"--pool={pool}",
-            f"--hostname=bench-{os.getpid()}@%h",
-            "--without-mingle",
-            "--without-gossip",
-        ],
-        env,
-    )
-    deadline = time.monotonic() + ready_timeout
-    while time.monotonic() < deadline:
-        if worker.process.poll() is not None:
-            raise RuntimeError(f"the Celery worker exited early:\n{worker.log_text()[-3000:]}")
-        if " ready." in worker.log_text():
-            return worker
-        time.sleep(0.2)
-    worker.stop()
-    raise RuntimeError(f"the Celery worker did not become ready:\n{worker.log_text()[-3000:]}")
+    return start_worker(env, name="bench", concurrency=1, ready_timeout=ready_timeout, pool=pool)
 
 
 def engine_direct_ms(job):
@@ -421,7 +374,7 @@ def main():
 
         fake_port = free_port()
         configure(args, var_dir, fake_port)
-        database_recreate()
+        database_recreate(DATABASE)
         import django
 
         django.setup()
@@ -464,7 +417,7 @@ def main():
                 redis_flush()
             finally:
                 if not args.keep_database:
-                    database_drop()
+                    database_drop(DATABASE)
 
     local_stats, remote_stats = summary(local), summary(remote)
     result = {

@@ -96,7 +96,7 @@ def start_daphne(env, port):
     return server
 
 
-def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0):
+def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0, pool=None):
     """A Celery worker; returns once it logs that it is ready to consume."""
     worker = Managed(
         name,
@@ -107,6 +107,7 @@ def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0):
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
+            *([f"--pool={pool}"] if pool else []),
             f"--hostname={name}-{os.getpid()}@%h",
             "--without-mingle",
             "--without-gossip",
