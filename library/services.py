@@ -4,20 +4,24 @@ Every write drops the team's cached grid pages: single rows through library.sign
 signals) by calling library_changed here.
 
 Files are written before their row and removed again if the row cannot be saved; files of deleted assets are
-removed only once the deletion has committed.
+removed only once the deletion has committed. Whatever still escapes (a caller's transaction rolled back after an
+ingest, a process killed between a write and its commit) is found by orphan_files_sweep, which beat runs hourly.
 """
 
 import hashlib
 import logging
 import re
+from collections import defaultdict
+from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVector
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from library.grid_cache import library_changed
 from library.models import Asset, Board, BoardItem, Tag
-from library.storage import file_save, files_delete, new_key
+from library.storage import file_save, files_delete, files_listed, new_key
 from library.thumbnails import renditions
 from library.validators import validate_image
 from studio.engines.capabilities import image_models
@@ -329,6 +333,30 @@ def assets_delete(*, team, assets):
 @transaction.atomic
 def asset_delete(*, asset):
     return assets_delete(team=asset.team, assets=[asset])
+
+
+def orphan_files_sweep(*, older_than_seconds: int) -> int:
+    """Delete stored library files that no asset refers to and that are older than `older_than_seconds`.
+
+    Ingests write files before their row commits, so a young file without a row may be one whose transaction is
+    still open: only files older than any transaction lasts are taken. Returns how many files were deleted.
+    """
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    by_team = defaultdict(list)
+    for key, modified in files_listed("teams"):
+        parts = key.split("/")
+        if len(parts) == 4 and parts[2] == "assets" and parts[1].isdigit() and modified < cutoff:
+            by_team[int(parts[1])].append(key)
+    orphans = []
+    for team_id, keys in by_team.items():
+        kept = set()
+        for row in Asset.objects.filter(team_id=team_id).values_list("file", "thumb", "preview").iterator():
+            kept.update(row)
+        orphans += [key for key in keys if key not in kept]
+    files_delete(orphans)
+    if orphans:
+        logger.info("removed %d library files that no asset refers to", len(orphans))
+    return len(orphans)
 
 
 def _board_name(name):

@@ -5,6 +5,8 @@ redirects to a presigned URL that expires after POSTFRAME_S3_URL_EXPIRY seconds.
 """
 
 import secrets
+from datetime import UTC, datetime
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -75,6 +77,23 @@ def files_delete(keys):
     for key in keys:
         if key:
             storage.delete(key)
+
+
+def files_listed(prefix):
+    """(key, last modified) of every file whose key starts with `prefix` + "/": one listing, no request per file."""
+    storage = asset_storage()
+    prefix = prefix.rstrip("/") + "/"
+    if is_remote():
+        for item in storage.bucket.objects.filter(Prefix=storage._normalize_name(prefix)):
+            yield item.key, item.last_modified
+        return
+    root = Path(storage.path(prefix))
+    if not root.is_dir():
+        return
+    for path in root.rglob("*"):
+        if path.is_file():
+            key = path.relative_to(storage.location).as_posix()
+            yield key, datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
 
 
 def file_open(key):

@@ -1,6 +1,7 @@
-"""Background work of the library: remaking an asset's renditions (after a change of their sizes)."""
+"""Background work of the library: remaking an asset's renditions, and removing files no asset refers to."""
 
 from celery import shared_task
+from django.conf import settings
 
 from library.models import Asset
 
@@ -14,3 +15,10 @@ def asset_renditions_remake(asset_id):
     if asset is None:
         return  # deleted since; nothing to do
     services.asset_renditions_remake(asset=asset)
+
+
+@shared_task(name="library.orphan_files_sweep", ignore_result=True)
+def orphan_files_sweep_task():
+    from library import services
+
+    return services.orphan_files_sweep(older_than_seconds=settings.POSTFRAME_ORPHAN_FILE_GRACE_SECONDS)

@@ -46,6 +46,8 @@ INTERNAL_MESSAGE = "Something went wrong while making this image. Try again; if 
 NO_IMAGE_MESSAGE = "The engine finished without an image. Try again."
 # A job redelivered this many times without finishing is left to the sweeper rather than claimed again.
 MAX_ATTEMPTS = 3
+# A redelivered task retries this long after the job's heartbeat would go stale, so the claim then sees it stale.
+TAKEOVER_MARGIN_SECONDS = 0.5
 
 
 class GenerationError(Exception):
@@ -254,6 +256,22 @@ def generation_claim(*, job_id):
         attempts=F("attempts") + 1,
     )
     return token if claimed else None
+
+
+def generation_takeover_wait(*, job_id):
+    """Seconds until a running job's heartbeat goes stale and another run may take it over, or None.
+
+    A redelivered task can arrive while the job's last heartbeat is still fresh: its worker may be alive (the
+    broker redelivered early) or may have died a moment ago. Such a delivery must not be dropped, or a dead
+    worker's job would never end: it waits this long and tries again. None when there is nothing left to take
+    (the job ended, is gone, or has used its attempts).
+    """
+    job = GenerationJob.objects.filter(pk=job_id).values("status", "heartbeat_at", "started_at", "attempts").first()
+    if job is None or job["status"] != Status.RUNNING or job["attempts"] >= MAX_ATTEMPTS:
+        return None
+    last_sign = job["heartbeat_at"] or job["started_at"] or timezone.now()
+    stale_at = last_sign + timedelta(seconds=settings.POSTFRAME_JOB_STALE_SECONDS)
+    return max((stale_at - timezone.now()).total_seconds(), 0) + TAKEOVER_MARGIN_SECONDS
 
 
 def generation_run(*, job_id):

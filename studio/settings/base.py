@@ -144,6 +144,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Fails generation jobs whose worker went silent and returns their credits.
     "generation-sweep": {"task": "generation.sweep", "schedule": 30.0},
+    # Removes library files that no asset refers to (an ingest rolled back by its caller, a process killed).
+    "library-orphan-files-sweep": {"task": "library.orphan_files_sweep", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -204,6 +206,9 @@ AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "")
 # Seconds a rendered page of the library grid stays cached (any change to the team's library drops it at once;
 # see library/grid_cache.py); 0 renders every request afresh.
 POSTFRAME_LIBRARY_CACHE_SECONDS = env_int("POSTFRAME_LIBRARY_CACHE_SECONDS", 600)
+# Age after which a stored library file that no asset refers to is removed by the hourly sweep; far longer than
+# any transaction that writes a file before its row commits.
+POSTFRAME_ORPHAN_FILE_GRACE_SECONDS = env_int("POSTFRAME_ORPHAN_FILE_GRACE_SECONDS", 6 * 3600)
 POSTFRAME_UPLOAD_MAX_BYTES = env_int("POSTFRAME_UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
 POSTFRAME_UPLOAD_MAX_PIXELS = env_int("POSTFRAME_UPLOAD_MAX_PIXELS", 40_000_000)
 

@@ -131,6 +131,31 @@ def test_a_running_job_with_a_live_worker_cannot_be_claimed_twice(team, member):
     assert job.attempts == 1
 
 
+def test_a_delivery_that_finds_the_job_heartbeating_waits_until_that_heartbeat_would_be_stale(team, member, settings):
+    settings.POSTFRAME_JOB_STALE_SECONDS = 30
+    job = _submit(team, member)
+    generation_claim(job_id=job.pk)
+    assert generation_run(job_id=job.pk) is None  # another run holds it and beat just now
+
+    wait = services.generation_takeover_wait(job_id=job.pk)
+    assert 29 < wait <= 30 + services.TAKEOVER_MARGIN_SECONDS
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (GenerationJob.Status.RUNNING, 1)
+
+
+def test_there_is_nothing_to_wait_for_once_a_job_ended_or_used_its_attempts(team, member, grant, priced_draft):
+    grant(team, 100)
+    finished = _submit(team, member)
+    generation_run(job_id=finished.pk)
+    assert services.generation_takeover_wait(job_id=finished.pk) is None
+    assert services.generation_takeover_wait(job_id=10**9) is None
+
+    exhausted = _submit(team, member)
+    generation_claim(job_id=exhausted.pk)
+    GenerationJob.objects.filter(pk=exhausted.pk).update(attempts=services.MAX_ATTEMPTS)
+    assert services.generation_takeover_wait(job_id=exhausted.pk) is None
+
+
 def test_a_redelivered_job_whose_worker_died_is_claimed_again_and_finishes(team, member, grant, priced_draft):
     from datetime import timedelta
 

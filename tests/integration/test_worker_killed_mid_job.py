@@ -26,7 +26,11 @@ PRICE = 5
 # session (the browser journeys' live studio) never takes them.
 ISOLATED = {"CELERY_BROKER_KEY_PREFIX": f"postframe-integration-{os.getpid()}:"}
 SLOW_WORKER = {**ISOLATED, "POSTFRAME_FRAME_PAUSE_MS": 2500}
-FRESH_WORKER = {**ISOLATED, "CELERY_VISIBILITY_TIMEOUT": 2, "POSTFRAME_JOB_STALE_SECONDS": 2}
+# The broker hands an unacknowledged message to a worker that starts VISIBILITY seconds or more after its delivery
+# (a running worker looks again only every 100 s or so). That is before the dead worker's last heartbeat is 8 s
+# old: the redelivered task finds the job still beating and must come back for it rather than drop it.
+VISIBILITY = 2
+FRESH_WORKER = {**ISOLATED, "CELERY_VISIBILITY_TIMEOUT": VISIBILITY, "POSTFRAME_JOB_STALE_SECONDS": 8}
 
 
 def _wait_for(predicate, *, timeout, what):
@@ -122,8 +126,9 @@ def test_a_job_whose_worker_is_killed_is_finished_by_a_fresh_worker_and_charged_
     team, member = funded_member
     worker, job = _job_mid_stream(worker_factory, team, member)
     worker.kill()
+    time.sleep(VISIBILITY + 0.5)  # the message was delivered before the first frame: now it is due again
 
-    worker_factory(name="fresh-worker", **FRESH_WORKER)
+    fresh = worker_factory(name="fresh-worker", **FRESH_WORKER)
 
     def ended():
         job.refresh_from_db()
@@ -131,6 +136,8 @@ def test_a_job_whose_worker_is_killed_is_finished_by_a_fresh_worker_and_charged_
 
     _wait_for(ended, timeout=60, what="the redelivered job to end")
     assert job.status == GenerationJob.Status.SUCCEEDED, job.error_message
+    # The redelivery found the job still beating and came back for it.
+    assert f"generation.run[{job.celery_task_id}] retry: Retry in" in fresh.log_text()
     assert job.attempts == 2
     assert job.job_outputs.count() == 2
     wallet, captured = _assert_books_balance(team, job)

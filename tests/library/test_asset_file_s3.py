@@ -8,9 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import httpx
 import pytest
+from django.db import transaction
 from moto.server import ThreadedMotoServer
 
 from library.selectors import asset_url
+from library.services import orphan_files_sweep
 from tests.library import images
 from tests.library.factories import stored_asset
 
@@ -115,4 +117,16 @@ def test_deleting_an_asset_removes_its_objects_once_committed(
     with django_capture_on_commit_callbacks(execute=True):
         client_for(member).post(f"/library/assets/{asset.pk}/delete/")
 
+    assert _keys(bucket) == sorted(keep.storage_keys)
+
+
+def test_the_orphan_sweep_removes_objects_no_asset_refers_to_and_keeps_the_rest(bucket, team, member):
+    keep = stored_asset(team, member)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        stored_asset(team, member, source="upload", data=images.png(90, 60))
+        raise RuntimeError("the caller failed after the ingest")
+    assert len(_keys(bucket)) == 6
+
+    assert orphan_files_sweep(older_than_seconds=3600) == 0  # every object is seconds old: it may still commit
+    assert orphan_files_sweep(older_than_seconds=0) == 3
     assert _keys(bucket) == sorted(keep.storage_keys)

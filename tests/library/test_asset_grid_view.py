@@ -151,6 +151,22 @@ def test_filter_changes_answer_htmx_with_the_results_region(client_for, team, me
     assert fragment.lstrip().startswith('<div id="library-results"')
 
 
+def test_a_filter_change_brings_the_filter_count_and_clear_up_to_date(client_for, team, member):
+    AssetFactory(team=team, rating=4)
+    client = client_for(member)
+
+    narrowed = client.get("/library/?q=fox&rating=4&kind=image", headers={"hx-request": "true"}).content.decode()
+    count = re.search(r'<span class="tag" id="library-filter-count"[^>]*>', narrowed).group(0)
+    assert 'hx-swap-oob="true"' in count and "hidden" not in count
+    assert re.search(r'id="library-filter-count"[^>]*>2</span>', narrowed)  # q is the search, not a filter
+    clear = re.search(r'<a [^>]*id="library-filter-clear"[^>]*>', narrowed).group(0)
+    assert 'hx-swap-oob="true"' in clear and "hidden" not in clear
+
+    widened = client.get("/library/?q=", headers={"hx-request": "true"}).content.decode()
+    assert re.search(r'id="library-filter-count"[^>]*hidden', widened)
+    assert re.search(r'id="library-filter-clear"[^>]*hidden', widened)
+
+
 def _many(team, count):
     """Rows only, fast: bulk_create of plain instances, searchable by their name."""
     Asset.objects.bulk_create(
