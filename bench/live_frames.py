@@ -1,13 +1,13 @@
 """Live frames: how fast a job's first partial frame and its final image reach a real websocket client.
 
-For each job the bench submits a generation over HTTP (the public API, through daphne), opens the job's websocket
-with a signed-in user's session cookie, as the Studio page does, and records submit → first partial frame and
+For each job the bench submits a generation over HTTP (the public API, through the web server), opens the job's
+websocket with a signed-in user's session cookie, as the Studio page does, and records submit → first partial frame and
 submit → final. It then runs the same request straight through the engine in this process (the local draft engine)
 or as one bare SDK call to the fake OpenAI server, and counts the difference as the studio's overhead: queueing,
 the worker's claim, frame previews and pushes, library ingest, credits, and the websocket.
 
 It starts everything it needs and cleans up after itself: a throwaway PostgreSQL database (postframe_bench,
-created, migrated and dropped), a Redis database of its own (--redis-db, flushed before and after), daphne, one
+created, migrated and dropped), a Redis database of its own (--redis-db, flushed before and after), the web server, one
 Celery worker and the fake OpenAI server. Figures go to stdout and bench/results/live_frames.json.
 
     .venv/bin/python bench/live_frames.py [--jobs 50] [--warmup 3] [--redis-db 11] [--keep-database]
@@ -200,8 +200,8 @@ PROFILED = {
 def worker_profile(session_user, model_id, jobs):
     """Run `jobs` jobs through generation_run in this process with each step of the worker timed.
 
-    The same code the worker runs, on the same database, Redis and fake server, without Celery and daphne, so the
-    figures say where a job's time goes inside the worker. Steps missing from the service module are skipped.
+    The same code the worker runs, on the same database, Redis and fake server, without Celery and the web server, so
+    the figures say where a job's time goes inside the worker. Steps missing from the service module are skipped.
     """
     from collections import defaultdict
 
@@ -380,7 +380,7 @@ def main():
         django.setup()
         from django.core.management import call_command
 
-        from tests.processes import Managed, child_environment, start_daphne, wait_for_port
+        from tests.processes import Managed, child_environment, start_web, wait_for_port
 
         started = []
         try:
@@ -396,7 +396,7 @@ def main():
             started.append(fake)
             wait_for_port(fake_port, fake.process)
             port = free_port()
-            started.append(start_daphne(env, port))
+            started.append(start_web(env, port, workers=None))
             started.append(worker_start(env, args.worker_pool))
             base = f"http://127.0.0.1:{port}"
 

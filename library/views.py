@@ -68,8 +68,11 @@ def _grid(request, params, *, selection=None, upload_results=None, status=200):
         context = _grid_context(request, params, can_edit=can_edit, selection=selection, upload_results=upload_results)
         return render_to_string(f"library/grid.html#{part}", context, request=request)
 
-    if request.method == "GET" and selection is None and upload_results is None:
+    cacheable = request.method == "GET" and selection is None and upload_results is None
+    if cacheable:
         key = grid_cache.page_key(request.team, part=part, can_edit=can_edit, path=request.get_full_path())
+        if part == "page-content" and not messages.get_messages(request):
+            return HttpResponse(_whole_page(request, key, rendered), status=status)
         html = grid_cache.page_html(request, key, rendered)
     else:
         html = grid_cache.csrf_filled(request, rendered())
@@ -83,6 +86,22 @@ def _grid(request, params, *, selection=None, upload_results=None, status=200):
         if value and name in FilterForm.base_fields:
             used[name] = value
     return push_url(HttpResponse(html), f"{reverse('library')}?{used.urlencode()}" if used else reverse("library"))
+
+
+def _whole_page(request, key, rendered):
+    """The page with its app shell, stored per shell (grid_cache.shell_digest) beside its content."""
+
+    def whole():
+        content = grid_cache.stored_html(request.team, key, rendered)
+        context = {
+            "nav": "library",
+            "library_content": content,
+            "csrf_token": grid_cache.CSRF_PLACEHOLDER,
+            "csp_nonce": grid_cache.NONCE_PLACEHOLDER,
+        }
+        return render_to_string("library/grid.html", context, request=request)
+
+    return grid_cache.page_html(request, f"{key}:shell:{grid_cache.shell_digest(request)}", whole)
 
 
 def _grid_context(request, params, *, can_edit, selection, upload_results):

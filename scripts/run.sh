@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serves the whole studio in the foreground: daphne (HTTP + websockets), one Celery worker and one beat.
+# Serves the whole studio in the foreground: the web server (uvicorn workers: HTTP + websockets), one Celery
+# worker and one beat.
 # Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,7 +50,7 @@ pids+=($!)
 $BIN/celery -A studio beat --loglevel=INFO --scheduler=studio.celery.HeartbeatScheduler \
   --schedule=var/celerybeat-schedule &
 pids+=($!)
-$BIN/daphne -b "$HOST" -p "$PORT" studio.asgi:application &
+WEB_ACCESS_LOG=${WEB_ACCESS_LOG:-true} $BIN/python -m studio.web --host "$HOST" --port "$PORT" &
 pids+=($!)
 
 # Whichever process ends first ends the studio, so a crash is never silent.

@@ -1,4 +1,4 @@
-"""Real server processes for integration and browser tests: daphne and Celery workers on the test database."""
+"""Real server processes for integration and browser tests: the web server and Celery workers on the test database."""
 
 import contextlib
 import os
@@ -88,10 +88,14 @@ class Managed:
         return self.log_path.read_text(errors="replace")
 
 
-def start_daphne(env, port):
-    server = Managed(
-        f"daphne-{port}", [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"], env
-    )
+def start_web(env, port, workers=2):
+    """The studio's web server (python -m studio.web: uvicorn workers on one port), as `make run` starts it.
+
+    Tests take two workers, so pages and websockets cross processes as they do for users; None takes the
+    server's own default (WEB_CONCURRENCY, else twice the cores), as the benchmarks do.
+    """
+    args = [str(BIN / "python"), "-m", "studio.web", "--host", "127.0.0.1", "--port", str(port)]
+    server = Managed(f"web-{port}", [*args, *(["--workers", str(workers)] if workers else [])], env)
     wait_for_port(port, server.process)
     return server
 

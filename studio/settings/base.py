@@ -18,7 +18,6 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -58,6 +57,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "studio.urls"
 ASGI_APPLICATION = "studio.asgi.application"
+# Threads per web process that run page requests (studio/asgi.py); each holds at most one database connection
+# at a time, so keep DATABASE_POOL_MAX_SIZE at or above it.
+WEB_THREADS = env_int("WEB_THREADS", 10)
 SITE_ID = 1
 
 # Parsed templates stay in memory (Django's cached loader) unless DEBUG is on, where edits show on the next request;
@@ -90,20 +92,22 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
-# On PostgreSQL a psycopg pool lends each request an open connection: opening one costs several ms a request.
-# (CONN_MAX_AGE is no substitute under ASGI: every request runs in a thread of its own, and each thread would
-# keep a connection of its own until the server runs out.) DATABASE_POOL=false goes back to a connection per
-# request; the sizes are per process (web, each worker); DATABASE_POOL_CHECK tests a connection before lending
-# it, so one that PostgreSQL dropped while idle is replaced instead of failing a request.
+# On PostgreSQL a psycopg pool lends each request an open connection: opening one costs several ms a request,
+# and a pool shares a few connections among a process's threads (web request threads, Channels' database
+# threads) where CONN_MAX_AGE would keep one per thread. DATABASE_POOL=false goes back to a connection per
+# request; the sizes are per process (web, each worker); DATABASE_POOL_CHECK tests a connection that sat idle
+# before lending it, so one that PostgreSQL dropped meanwhile is replaced instead of failing a request
+# (studio/core/dbpool.py).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
-    from psycopg_pool import ConnectionPool
+    from studio.core.dbpool import connection_check, connection_returned
 
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
         "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20),
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
-        **({"check": ConnectionPool.check_connection} if env_bool("DATABASE_POOL_CHECK", True) else {}),
+        "reset": connection_returned,
+        "check": connection_check if env_bool("DATABASE_POOL_CHECK", True) else None,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -154,9 +158,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's and allauth's backends, each loading a signed-in user with their memberships in one query.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "studio.teams.auth.UsernameBackend",
+    "studio.teams.auth.AccountBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

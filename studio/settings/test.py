@@ -17,7 +17,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-# Worker and daphne processes started by the tests get the run's own MEDIA_ROOT through the environment.
+# Worker and web server processes started by the tests get the run's own MEDIA_ROOT through the environment.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 # Static files straight from the source folders: no collectstatic before a test run.

@@ -10,7 +10,7 @@ from django.db import connection, connections
 
 from studio.api.models import ApiToken, hash_secret
 from tests.e2e.conftest import log_in
-from tests.processes import child_environment, free_port, start_daphne
+from tests.processes import child_environment, free_port, start_web
 
 CHROMIUM = os.environ.get("POSTFRAME_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking"]
@@ -24,7 +24,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def server_url():
     port = free_port()
-    server = start_daphne(child_environment(ALLOWED_HOSTS="127.0.0.1,localhost"), port)
+    server = start_web(child_environment(ALLOWED_HOSTS="127.0.0.1,localhost"), port)
     yield f"http://127.0.0.1:{port}"
     server.stop()
     _wait_for_other_sessions_to_end()

@@ -1,4 +1,4 @@
-"""Browser journeys: Debian's Chromium driven by Playwright against the real studio (daphne + a Celery worker)."""
+"""Browser journeys: Debian's Chromium driven by Playwright against the real studio (web server and Celery worker)."""
 
 import os
 import re
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import ARTIFACTS, child_environment, free_port, seed_reference_data, start_daphne, start_worker
+from tests.processes import ARTIFACTS, child_environment, free_port, seed_reference_data, start_web, start_worker
 
 # Playwright's sync API keeps an event loop on the test thread; the ORM calls the tests make there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -38,14 +38,14 @@ class Studio:
 
 @pytest.fixture(scope="session")
 def live_studio(django_db_setup, django_db_blocker, tmp_path_factory):
-    """daphne and one Celery worker serving this run's test database over real HTTP and websockets."""
+    """The web server and one Celery worker serving this run's test database over real HTTP and websockets."""
     port = free_port()
     with django_db_blocker.unblock():
         media = tmp_path_factory.mktemp("e2e-media")
         env = child_environment(
             MEDIA_ROOT=media, ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=f"http://127.0.0.1:{port}"
         )
-        server = start_daphne(env, port)
+        server = start_web(env, port)
         worker = start_worker(env, name="e2e-worker", concurrency=1)
     yield Studio(f"http://127.0.0.1:{port}", server, worker)
     worker.stop()

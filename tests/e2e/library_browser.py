@@ -23,7 +23,10 @@ REFUSAL_LOGGED = re.compile(r"^Failed to load resource: the server responded wit
 
 
 def studio_media_root(live_studio):
-    """The MEDIA_ROOT the live daphne serves files from, read from its environment (the fixture keeps it private)."""
+    """The MEDIA_ROOT the live web server serves files from, read from its environment (the fixture keeps it private).
+
+    The server's supervisor process has the same environment as the workers it starts.
+    """
     environ = Path(f"/proc/{live_studio.server.pid}/environ").read_bytes().split(b"\0")
     values = dict(item.decode().split("=", 1) for item in environ if b"=" in item)
     return Path(values["MEDIA_ROOT"])

@@ -203,3 +203,36 @@ def test_text_that_looks_like_the_token_placeholder_is_shown_as_typed(client, te
     AssetFactory(team=team, name=str(grid_cache.CSRF_PLACEHOLDER))
     page = _grid(client)
     assert "&lt;csrf-token-of-the-request&gt;" in page and str(grid_cache.CSRF_PLACEHOLDER) not in page
+
+
+def test_a_repeat_visit_reuses_the_whole_page_and_still_shows_the_current_balance(client, team, member, asset):
+    from studio.credits.services import credits_grant
+
+    _grid(client)
+    with CaptureQueriesContext(connection) as queries:
+        again = _grid(client)
+    assert len(queries) == 1  # the signed-in user with their teams and wallets, nothing for the page
+    assert asset.pk in _card_ids(again)
+
+    credits_grant(team=team, amount=321, idempotency_key="grant-for-the-shell")
+    assert re.search(r'data-testid="credits-balance">321<', _grid(client))
+
+
+def test_a_cached_page_carries_this_requests_csp_nonce_matching_its_header(client, asset):
+    nonces = []
+    for _ in range(2):
+        response = client.get("/library/")
+        header = response.headers["Content-Security-Policy"]
+        in_page = set(re.findall(r'nonce="([^"]+)"', response.content.decode()))
+        assert len(in_page) == 1 and f"'nonce-{next(iter(in_page))}'" in header
+        nonces.append(in_page.pop())
+    assert nonces[0] != nonces[1]
+    assert "csp-nonce-of-the-request" not in response.content.decode()
+
+
+def test_a_message_waiting_for_the_member_is_shown_on_a_cached_page(client, team):
+    _grid(client)
+    client.post("/library/upload/", {})  # no file: refused, and the message waits for the next page
+    page = _grid(client)
+    assert "flash" in page
+    assert "flash" not in _grid(client)  # shown once
