@@ -1,4 +1,4 @@
-# Postframe's image: one build serves web (uvicorn workers), worker and beat; docker-compose.yml picks the command.
+# Postframe's image: one build serves web (daphne), worker and beat; docker-compose.yml picks the command.
 FROM python:3.12-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
@@ -20,4 +20,4 @@ RUN SECRET_KEY=build-only-$(head -c 40 /dev/urandom | od -An -tx1 | tr -d ' \n')
 
 USER postframe
 EXPOSE 8000
-CMD ["python", "-m", "studio.web", "--host", "0.0.0.0", "--port", "8000"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--proxy-headers", "studio.asgi:application"]

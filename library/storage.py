@@ -100,6 +100,37 @@ def file_open(key):
     return asset_storage().open(key, "rb")
 
 
+def file_stream(key, chunk_size=256 * 1024):
+    """(size in bytes, its chunks) of a stored file; opened now, so a missing file raises FileNotFoundError here."""
+    storage = asset_storage()
+    if is_remote():
+        from botocore.exceptions import ClientError
+
+        try:
+            got = storage.bucket.Object(storage._normalize_name(key)).get()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
+                raise FileNotFoundError(key) from error
+            raise
+        body = got["Body"]
+
+        def remote():
+            try:
+                yield from body.iter_chunks(chunk_size)
+            finally:
+                body.close()
+
+        return got["ContentLength"], remote()
+    handle = storage.open(key, "rb")
+
+    def local():
+        with handle:
+            while chunk := handle.read(chunk_size):
+                yield chunk
+
+    return storage.size(key), local()
+
+
 def file_chunks(key, chunk_size=256 * 1024):
     """A file's bytes piece by piece, without holding the whole file (streamed zips, large downloads)."""
     storage = asset_storage()

@@ -88,14 +88,10 @@ class Managed:
         return self.log_path.read_text(errors="replace")
 
 
-def start_web(env, port, workers=2):
-    """The studio's web server (python -m studio.web: uvicorn workers on one port), as `make run` starts it.
-
-    Tests take two workers, so pages and websockets cross processes as they do for users; None takes the
-    server's own default (WEB_CONCURRENCY, else twice the cores), as the benchmarks do.
-    """
-    args = [str(BIN / "python"), "-m", "studio.web", "--host", "127.0.0.1", "--port", str(port)]
-    server = Managed(f"web-{port}", [*args, *(["--workers", str(workers)] if workers else [])], env)
+def start_web(env, port):
+    """The studio's web server, daphne with the stock Channels application, started as `make run` starts it."""
+    args = [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "studio.asgi:application"]
+    server = Managed(f"web-{port}", args, env)
     wait_for_port(port, server.process)
     return server
 

@@ -1,12 +1,13 @@
-from django.urls import include, path
+"""The core's own pages: home, the health check, and the honest placeholders of sections not built yet."""
+
+from django.urls import path
 
 from studio.core import views
 
 urlpatterns = [
-    path("studio/", include("studio.generation.urls")),
-    path("library/", include("library.urls")),
-    path("influencers/", views.section_not_built, {"section": "influencers"}, name="influencers"),
-    path("slides/", views.section_not_built, {"section": "slides"}, name="slides"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("help/", views.help_page, name="help"),
     path("video/", views.section_not_built, {"section": "video"}, name="video"),
     path("schedule/", views.section_not_built, {"section": "schedule"}, name="schedule"),
 ]

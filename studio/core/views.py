@@ -32,6 +32,12 @@ def section_not_built(request, section):
     return render(request, "core/not_built.html", {"section": section, "title": title, "promise": promise})
 
 
+@team_required("view")
+def help_page(request):
+    """How the studio works in a page: its sections and keyboard shortcuts."""
+    return render(request, "core/help.html", {"nav": "help", "sections": SECTIONS.values()})
+
+
 @require_GET
 @never_cache
 def healthz(request):

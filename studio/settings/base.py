@@ -15,9 +15,16 @@ SECRET_KEY = env_str("SECRET_KEY", "")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where `make run` serves; SITE_URL (the address in links and e-mails, and the Sites framework's domain) follows
+# them unless set.
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8000)
+_URL_HOST = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(HOST, f"[{HOST}]" if ":" in HOST else HOST)  # noqa: S104
+SITE_URL = env_str("SITE_URL", f"http://{_URL_HOST}:{PORT}")
 
 INSTALLED_APPS = [
+    # First, so `manage.py runserver` serves websockets through daphne too.
+    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,6 +45,8 @@ INSTALLED_APPS = [
     "studio.api",
     "library",
     "studio.generation",
+    "influencers",
+    "slides",
 ]
 
 MIDDLEWARE = [
@@ -57,9 +66,6 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "studio.urls"
 ASGI_APPLICATION = "studio.asgi.application"
-# Threads per web process that run page requests (studio/asgi.py); each holds at most one database connection
-# at a time, so keep DATABASE_POOL_MAX_SIZE at or above it.
-WEB_THREADS = env_int("WEB_THREADS", 10)
 SITE_ID = 1
 
 # Parsed templates stay in memory (Django's cached loader) unless DEBUG is on, where edits show on the next request;
@@ -79,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "studio.teams.context_processors.current_team",
+                "studio.credits.context_processors.credits_balance",
             ],
         },
     },
@@ -92,22 +99,32 @@ DATABASES = {
         conn_health_checks=env_bool("DATABASE_CONN_HEALTH_CHECKS", True),
     )
 }
-# On PostgreSQL a psycopg pool lends each request an open connection: opening one costs several ms a request,
-# and a pool shares a few connections among a process's threads (web request threads, Channels' database
-# threads) where CONN_MAX_AGE would keep one per thread. DATABASE_POOL=false goes back to a connection per
-# request; the sizes are per process (web, each worker); DATABASE_POOL_CHECK tests a connection that sat idle
-# before lending it, so one that PostgreSQL dropped meanwhile is replaced instead of failing a request
-# (studio/core/dbpool.py).
+# SQLite, the zero-configuration local database, shared by the web server and the worker: WAL lets readers go on
+# while one writes, a writer waits for the lock (up to the timeout) instead of failing with "database is locked",
+# and IMMEDIATE takes the write lock when a transaction starts, so two transactions that read and then write
+# never deadlock into an error (Django's documented SQLite options).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
+        }
+    )
+# On PostgreSQL a psycopg pool (psycopg-pool, as Django's `pool` option) lends each request an open connection and
+# checks it before lending (ConnectionPool.check_connection), so one that PostgreSQL dropped is replaced rather than
+# failing a request. Sizes are per process (each daphne, each Celery worker process): keep their product below
+# PostgreSQL's max_connections (see the README; `manage.py check` warns). DATABASE_POOL=false opens a connection
+# per request instead.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("DATABASE_POOL", True):
-    from studio.core.dbpool import connection_check, connection_returned
+    from psycopg_pool import ConnectionPool
 
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1),
-        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 20),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10),
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
-        "reset": connection_returned,
-        "check": connection_check if env_bool("DATABASE_POOL_CHECK", True) else None,
+        "check": ConnectionPool.check_connection,
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -115,8 +132,7 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 CACHES = {
     "default": {
-        # Django's Redis cache, sharing one connection pool per process (see the module for why).
-        "BACKEND": "studio.core.cache.SharedRedisCache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "postframe",
     }
@@ -125,7 +141,9 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": "postframe:channels"},
+        # A socket timeout above the layer's 5 s blocking receive: redis-py 8's default of 5 s would end every
+        # quiet websocket (a long job's page) with an error at the fifth silent second.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}], "prefix": "postframe:channels"},
     }
 }
 
@@ -150,6 +168,8 @@ CELERY_BEAT_SCHEDULE = {
     "generation-sweep": {"task": "generation.sweep", "schedule": 30.0},
     # Removes library files that no asset refers to (an ingest rolled back by its caller, a process killed).
     "library-orphan-files-sweep": {"task": "library.orphan_files_sweep", "schedule": 3600.0},
+    # Forgets Idempotency-Key answers of the JSON API once they are 24 hours old.
+    "api-idempotency-keys-expire": {"task": "api.idempotency_keys_expire", "schedule": 3600.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -158,10 +178,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Django's and allauth's backends, each loading a signed-in user with their memberships in one query.
 AUTHENTICATION_BACKENDS = [
-    "studio.teams.auth.UsernameBackend",
-    "studio.teams.auth.AccountBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
@@ -170,6 +189,12 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env_str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env_str("ACCOUNT_DEFAULT_HTTP_PROTOCOL", "http")
+# Wrong passwords lock the account being guessed (5 in 5 minutes, keyed by the address typed), not everyone behind
+# the same IP: a team signs in through one office proxy. The per-IP ceilings are generous and only stop a flood.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "5/5m/key,100/5m/ip",
+    "login": "100/m/ip",
+}
 
 # Mail: SMTP when EMAIL_HOST is configured; dev prints to the console (EMAIL_BACKEND picks another backend).
 EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
