@@ -3,7 +3,8 @@
 from django import forms
 
 from library.models import Asset, Board, Tag
-from library.services import split_tags
+from library.services import EMPTY_BULK_TAGS, TAGS_TEXT_MAX_LENGTH, LibraryError, tag_names
+from studio.core.forms import DateRangeMixin
 from studio.teams.scoping import scoped
 
 ACCEPT = "image/png,image/jpeg,image/webp,.png,.jpg,.jpeg,.webp"
@@ -29,7 +30,7 @@ class UploadForm(forms.Form):
     files = MultipleFileField(label="Images", help_text="PNG, JPEG or WebP, up to 50 MB each.")
 
 
-class FilterForm(forms.Form):
+class FilterForm(DateRangeMixin, forms.Form):
     q = forms.CharField(
         required=False,
         max_length=200,
@@ -53,6 +54,10 @@ class FilterForm(forms.Form):
         empty_value=None,
         choices=[("", "Any rating"), *((n, "★" * n + " and up") for n in range(1, 6))],
     )
+    influencer = forms.TypedChoiceField(required=False, label="Influencer", coerce=int, empty_value=None)
+    influencer_version = forms.IntegerField(
+        required=False, min_value=1, max_value=100_000, label="Influencer version", widget=forms.NumberInput()
+    )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -60,22 +65,16 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["model"].choices = [("", "Any model"), *options["models"]]
         self.fields["member"].choices = [("", "Anyone"), *options["members"]]
+        self.fields["influencer"].choices = [("", "Any influencer"), *options.get("influencers", [])]
         self.fields["board"].queryset = scoped(Board, team)
         self.fields["board"].choices = [("", "Any board"), *((b.pk, b.name) for b in options["boards"])]
         self.fields["tag"].queryset = scoped(Tag, team)
         self.fields["tag"].choices = [("", "Any tag"), *((t.name, t.name) for t in options["tags"])]
-        for name in ("board", "tag", "model", "member"):
+        for name in ("board", "tag", "model", "member", "influencer"):
             self.fields[name].error_messages["invalid_choice"] = "That choice is no longer available; pick another."
         for name, field in self.fields.items():
             if name != "q":
                 field.widget.attrs["class"] = "lib-filter-input"  # a change here refreshes the results
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
-        return cleaned
 
     def filters(self):
         """The valid filters only: a bad field is reported next to itself and ignored, the rest still apply."""
@@ -88,19 +87,30 @@ class FilterForm(forms.Form):
 
 
 class RenameForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Name", error_messages={"required": "Give the asset a name."})
+    name = forms.CharField(max_length=200, label="Title", error_messages={"required": "Give the asset a title."})
+
+
+def tags_field(**kwargs):
+    """The text box tags are typed in, the same for one asset and for a selection."""
+    too_long = f"That is too much text for tags; keep it under {TAGS_TEXT_MAX_LENGTH} characters."
+    return forms.CharField(
+        required=False, max_length=TAGS_TEXT_MAX_LENGTH, error_messages={"max_length": too_long}, **kwargs
+    )
+
+
+def tags_cleaned(text):
+    """The library's one tag validation (services.tag_names), its refusal shown next to the field."""
+    try:
+        return tag_names(text)
+    except LibraryError as error:
+        raise forms.ValidationError(str(error)) from None
 
 
 class TagsForm(forms.Form):
-    tags = forms.CharField(
-        required=False,
-        max_length=1000,
-        label="Edit tags",
-        help_text="Separate tags with commas, e.g. summer launch, hero, approved.",
-    )
+    tags = tags_field(label="Edit tags", help_text="Separate tags with commas, e.g. summer launch, hero, approved.")
 
     def clean_tags(self):
-        return split_tags(self.cleaned_data["tags"])
+        return tags_cleaned(self.cleaned_data["tags"])
 
 
 class RatingForm(forms.Form):
@@ -161,20 +171,26 @@ class SelectionForm(forms.Form):
         empty_label="Choose a board…",
         error_messages={"invalid_choice": "That board is no longer there; pick another."},
     )
-    tags = forms.CharField(required=False, max_length=1000, label="Tags")
+    tags = tags_field(label="Tags")
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["asset"].queryset = scoped(Asset, team).defer("provenance", "search_text", "search_vector")
         self.fields["board"].queryset = scoped(Board, team).order_by("name", "id")
 
+    def clean_tags(self):
+        """Checked as on an asset's page, but only when tagging is what was asked for."""
+        if self.cleaned_data.get("action") != "tag":
+            return []
+        tags = tags_cleaned(self.cleaned_data["tags"])
+        if not tags:
+            raise forms.ValidationError(EMPTY_BULK_TAGS)
+        return tags
+
     def clean(self):
         cleaned = super().clean()
-        action = cleaned.get("action")
-        if action == "board" and not cleaned.get("board"):
+        if cleaned.get("action") == "board" and not cleaned.get("board"):
             self.add_error("board", "Choose the board to add the selection to.")
-        if action == "tag" and not split_tags(cleaned.get("tags")):
-            self.add_error("tags", "Type a tag to add to the selection.")
         return cleaned
 
 

@@ -11,6 +11,9 @@ from studio.teams.models import TeamOwned
 # Long edges of the WebP renditions made at ingest: the grid's tile and the detail page's large view.
 THUMB_EDGE = 384
 PREVIEW_EDGE = 1024
+# A generated image's first title: at most this many of its prompt's words, within this many characters.
+TITLE_WORDS = 8
+TITLE_CHARS = 60
 
 
 class Asset(TeamOwned):
@@ -31,7 +34,8 @@ class Asset(TeamOwned):
         GENERATED = "generated", "Generated"
         IMPORTED = "imported", "Imported"
 
-    name = models.CharField(max_length=200)
+    # The title people see and edit; a generated image's starts as its prompt's first words (title_from_prompt).
+    name = models.CharField("title", max_length=200)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.IMAGE)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.UPLOAD)
     # Storage keys are random; the user's filename never reaches a path.
@@ -75,6 +79,25 @@ class Asset(TeamOwned):
 
     def __str__(self):
         return self.name
+
+    @staticmethod
+    def title_from_prompt(prompt, *, number=None, words=TITLE_WORDS):
+        """A readable title from a prompt's first words: "Make the background blue and change the text…".
+
+        Quotes and line breaks go, the first letter is capitalised, and it stops at a word within TITLE_CHARS;
+        `number` (image 2 of a job's 4) is appended so a job's images can be told apart. "" for no prompt.
+        """
+        text = " ".join(str(prompt or "").replace('"', " ").replace("“", " ").replace("”", " ").split())
+        if not text:
+            return ""
+        chosen = text.split(" ")[:words]
+        while len(chosen) > 1 and len(" ".join(chosen)) > TITLE_CHARS:
+            chosen.pop()
+        title = " ".join(chosen)[:TITLE_CHARS].rstrip(" ,;:.-–—")
+        if len(title) < len(text.rstrip(" .")):
+            title += "…"
+        title = title[:1].upper() + title[1:]
+        return f"{title} ({number})" if number else title
 
     @property
     def content_type(self):

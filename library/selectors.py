@@ -3,15 +3,16 @@
 import datetime
 import functools
 import io
-import json
 import re
+import uuid
 import zipfile
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
@@ -20,7 +21,7 @@ from library.models import Asset, Board, BoardItem, Tag
 from library.services import SEARCH_CONFIG
 from library.storage import file_chunks, file_open
 from library.thumbnails import displayable, shrink
-from studio.engines.capabilities import image_models
+from studio.engines.capabilities import image_models, model_label
 from studio.teams.scoping import get_scoped_or_404, scoped
 from studio.teams.selectors import team_members
 
@@ -109,6 +110,11 @@ def assets_filtered(team, filters):
         queryset = queryset.filter(board_items__board=filters["board"])
     if filters.get("rating"):
         queryset = queryset.filter(rating__gte=int(filters["rating"]))
+    # Images made with an influencer name it (and its version) in their provenance; see influencers/signals.py.
+    if filters.get("influencer"):
+        queryset = queryset.filter(provenance__influencer__id=filters["influencer"])
+    if filters.get("influencer_version"):
+        queryset = queryset.filter(provenance__influencer__version=filters["influencer_version"])
     if filters.get("date_from"):
         queryset = queryset.filter(created_at__gte=_start_of_day(filters["date_from"]))
     if filters.get("date_to"):
@@ -155,11 +161,6 @@ def assets_page(queryset, cursor=None, size=PAGE_SIZE):
     return Page(items=items, next_cursor=encode_cursor(items[-1]) if more else None)
 
 
-def model_label(model_id):
-    model = image_models().get(model_id)
-    return model.label if model else model_id
-
-
 def filter_options(team):
     """What the grid's filters offer: the configured models, and the team's members, boards and tags."""
     # The capability table, not a DISTINCT over the team's assets: that scan grows with the library.
@@ -168,7 +169,15 @@ def filter_options(team):
         "members": [(m.user_id, m.user.email) for m in team_members(team)],
         "boards": list(scoped(Board, team).order_by("name", "id")),
         "tags": list(scoped(Tag, team).order_by("name")),
+        "influencers": _influencer_choices(team),
     }
+
+
+def _influencer_choices(team):
+    """(id, name) of the team's influencers; looked up by name so the library does not import the feature above it."""
+    if not apps.is_installed("influencers"):
+        return []
+    return list(scoped(apps.get_model("influencers", "Influencer"), team).order_by("name").values_list("pk", "name"))
 
 
 # One asset
@@ -200,40 +209,137 @@ def _ids(values):
 
 KNOWN_PROVENANCE = {
     "prompt", "revised_prompt", "model_id", "parameters", "reference_asset_ids", "references", "mask_asset_id",
-    "mask", "parent_asset_id", "seed", "cost", "timings", "response_id", "job_id",
+    "mask", "parent_asset_id", "parent_job_id", "seed", "cost", "timings", "response_id", "job_id", "usage",
+    "image_index", "markup",
 }  # fmt: skip
+
+# Request parameters in the order and words the page shows them; each formatter returns "" to leave a row out.
+PARAMETER_ROWS = (
+    ("size", "Size asked for"),
+    ("quality", "Quality"),
+    ("n", "Images in the job"),
+    ("output_format", "Format"),
+    ("output_compression", "Compression"),
+    ("background", "Background"),
+    ("input_fidelity", "Input fidelity"),
+    ("complexity", "Thinking"),
+    ("moderation", "Moderation"),
+    ("partial_images", "Live frames"),
+)
+TIMING_LABELS = {
+    "queued_ms": "Waited for a worker",
+    "first_frame_ms": "First frame after",
+    "total_ms": "Made in",
+}
+# Parameters the rows above already say in other words (the seed has its own row).
+PARAMETERS_SKIPPED = {"seed", "mask", "markup", "references", "prompt", "model", "model_id", "stream"}
+WORDS = {"png": "PNG", "jpeg": "JPEG", "webp": "WebP", "auto": "Automatic"}
+
+
+def _empty(value):
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _words(value):
+    """A stored value as a person would say it: "high" → "High", "png" → "PNG", "1536x1024" → "1536 × 1024 px"."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    text = str(value).strip()
+    if re.fullmatch(r"\d+x\d+", text):
+        width, height = text.split("x")
+        return f"{int(width)} × {int(height)} px"
+    return WORDS.get(text.lower(), text[:1].upper() + text[1:].replace("_", " "))
+
+
+def _label(key):
+    return key.replace("_", " ").strip().capitalize()
 
 
 def _shown(value):
-    """A provenance value as text: scalars as they are, lists and objects as compact JSON."""
-    if isinstance(value, str):
-        return value
-    if value is None or isinstance(value, bool | int | float):
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """Any other provenance value in words: scalars as they are, objects as "name value" pairs, never JSON."""
+    if isinstance(value, dict):
+        return " · ".join(f"{_label(str(k)).lower()} {_words(v)}" for k, v in value.items() if not _empty(v))
+    if isinstance(value, list | tuple):
+        return ", ".join(_words(item) for item in value if not _empty(item) and not isinstance(item, dict | list))
+    return "" if _empty(value) else _words(value)
+
+
+def _parameter_value(key, value, parameters):
+    if _empty(value):
+        return ""
+    if key == "size" and value == "auto":
+        return "Chosen by the model"
+    if key == "output_compression":
+        return "" if parameters.get("output_format", "png") == "png" else f"{value} %"
+    if key == "partial_images":
+        return "None" if value in (0, "0") else _words(value)
+    return _words(value)
+
+
+def _duration(value):
+    if not isinstance(value, int | float) or value < 0:
+        return ""
+    return f"{value:,.0f} ms" if value < 1000 else f"{value / 1000:,.1f} s"
+
+
+def _tokens(usage):
+    """Token counts from a provider's usage ("1,234 input tokens · 4,160 output tokens"); the draft engine has none."""
+    if not isinstance(usage, dict):
+        return ""
+    parts = []
+    for key, words in (("input_tokens", "input"), ("output_tokens", "output"), ("total_tokens", "in all")):
+        if isinstance(usage.get(key), int):
+            parts.append(f"{usage[key]:,} tokens {words}" if words == "in all" else f"{usage[key]:,} {words} tokens")
+    return " · ".join(parts)
 
 
 def _mask_note(mask):
     if isinstance(mask, str):
         return mask
     if isinstance(mask, dict) and mask:
-        fingerprint = str(mask.get("sha256") or "")[:12]
-        return "A mask marked the area to change" + (f" (fingerprint {fingerprint})." if fingerprint else ".")
+        return "A painted mask marked the area to change; everything else kept Image 1’s pixels."
     return ""
 
 
 def _timing(key, value):
-    """("first frame", "1,240 ms") from ("first_frame_ms", 1240)."""
-    label = key.removesuffix("_ms").replace("_", " ")
-    if value is None:
-        return label, "—"
-    if key.endswith("_ms") and isinstance(value, int | float):
-        return label, f"{value:,.0f} ms"
-    return label, _shown(value)
+    """("First frame after", "2,400 ms") from ("first_frame_ms", 2400); None when there is nothing to say."""
+    text = _duration(value) if key.endswith("_ms") else _shown(value)
+    if not text:
+        return None
+    return TIMING_LABELS.get(key, _label(key.removesuffix("_ms"))), text
+
+
+def _row(label, value, kind="text"):
+    return {"label": label, "value": value, "kind": kind}
+
+
+def _job_row(job_id):
+    """The generation job's id, linked to its page when it is one."""
+    try:
+        url = reverse("job_detail", args=[uuid.UUID(job_id)])
+    except (ValueError, NoReverseMatch):
+        return _row("Generation job", job_id, "code")
+    return {**_row("Generation job", job_id, "link"), "url": url}
+
+
+def _markup_row(data):
+    """The markup a guided edit was drawn with, linked to the PNG itself when its job is known."""
+    value = "Strokes, arrows, boxes or labels drawn over Image 1 guided this edit"
+    try:
+        url = reverse("job_markup", args=[uuid.UUID(str(data.get("job_id")))])
+    except (ValueError, NoReverseMatch):
+        return _row("Markup", value)
+    return {**_row("Markup", value + " (open it)", "link"), "url": url}
 
 
 def provenance_for(asset):
-    """Provenance ready to show: labels resolved, referenced assets looked up inside the team."""
+    """Provenance ready to show as labelled rows in words and units: no empty, null or raw JSON values.
+
+    `rows` come before the references and mask, `later_rows` after them; referenced assets are looked up
+    inside the team.
+    """
     data = asset.provenance or {}
     reference_ids = _ids(data.get("reference_asset_ids") or [])
     mask_ids = _ids(data.get("mask_asset_id") or [])
@@ -245,21 +351,54 @@ def provenance_for(asset):
     }
     parameters = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
     timings = data.get("timings") if isinstance(data.get("timings"), dict) else {}
+
+    rows = []
+    if data.get("prompt"):
+        rows.append(_row("Prompt", str(data["prompt"]), "prompt"))
+    if data.get("revised_prompt"):
+        rows.append(_row("Prompt as the model rewrote it", str(data["revised_prompt"]), "prompt"))
+    if asset.model_id:
+        rows.append(_row("Model", model_label(asset.model_id)))
+    if asset.width and asset.height:
+        rows.append(_row("Size made", f"{asset.width} × {asset.height} px"))
+    for key, label in PARAMETER_ROWS:
+        if value := _parameter_value(key, parameters.get(key), parameters):
+            rows.append(_row(label, value))
+    known = {key for key, _ in PARAMETER_ROWS} | PARAMETERS_SKIPPED
+    for key, value in sorted(parameters.items()):
+        if key not in known and (value := _shown(value)):
+            rows.append(_row(_label(key), value))
+    if isinstance(data.get("image_index"), int) and isinstance(parameters.get("n"), int) and parameters["n"] > 1:
+        rows.append(_row("This image", f"{data['image_index'] + 1} of {parameters['n']}"))
+
+    later = []
+    if data.get("seed") is not None:
+        later.append(_row("Seed", str(data["seed"]), "code"))
+    if isinstance(data.get("cost"), int):
+        cost = data["cost"]
+        later.append(_row("Cost", "Free" if cost == 0 else f"{cost:,} credit{'s' if cost != 1 else ''}"))
+    known_order = list(TIMING_LABELS)
+    ordered = sorted(timings.items(), key=lambda item: known_order.index(item[0]) if item[0] in known_order else 99)
+    for key, value in ordered:
+        if timing := _timing(key, value):
+            later.append(_row(*timing))
+    if tokens := _tokens(data.get("usage")):
+        later.append(_row("Tokens", tokens))
+    if data.get("response_id"):
+        later.append(_row("Provider response", str(data["response_id"]), "code"))
+    if data.get("job_id"):
+        later.append(_job_row(str(data["job_id"])))
+    if isinstance(data.get("markup"), dict) and data["markup"]:
+        later.append(_markup_row(data))
+    for key, value in sorted(data.items()):
+        if key not in KNOWN_PROVENANCE and (text := _shown(value)):
+            later.append(_row(_label(key), text))
     return {
-        "prompt": data.get("prompt") or "",
-        "revised_prompt": data.get("revised_prompt") or "",
-        "model_id": asset.model_id,
-        "model_label": model_label(asset.model_id) if asset.model_id else "",
-        "parameters": [(key, _shown(value)) for key, value in sorted(parameters.items())],
+        "rows": rows,
+        "later_rows": later,
         "references": [(ref_id, found.get(ref_id), roles.get(ref_id, "")) for ref_id in reference_ids],
         "mask": (mask_ids[0], found.get(mask_ids[0])) if mask_ids else None,
         "mask_note": _mask_note(data.get("mask")),
-        "seed": data.get("seed"),
-        "cost": data.get("cost"),
-        "timings": [_timing(key, value) for key, value in timings.items()],
-        "response_id": data.get("response_id") or "",
-        "job_id": data.get("job_id") or "",
-        "other": [(key, _shown(value)) for key, value in sorted(data.items()) if key not in KNOWN_PROVENANCE],
         "empty": not data,
     }
 

@@ -1,7 +1,7 @@
 """Writes about the library: ingesting files, editing assets, tags and boards. Keyword-only and atomic.
 
-Every write drops the team's cached grid pages: single rows through library.signals, bulk writes (which send no
-signals) by calling library_changed here.
+Every write calls library_changed, which replaces the team's library version once it commits (the key of the
+grid's cached tiles).
 
 Files are written before their row and removed again if the row cannot be saved; files of deleted assets are
 removed only once the deletion has committed. Whatever still escapes (a caller's transaction rolled back after an
@@ -11,7 +11,9 @@ ingest, a process killed between a write and its commit) is found by orphan_file
 import hashlib
 import logging
 import re
+import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchVector
@@ -38,81 +40,53 @@ class LibraryError(Exception):
     """A refused change, with a message fit to show the user."""
 
 
+EMPTY_BULK_TAGS = "Type a tag to add to the selection."
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an incoming image comes from: an upload unless said otherwise, with its provenance and parent."""
+
+    source: str = Asset.Source.UPLOAD
+    provenance: dict = field(default_factory=dict)
+    parent: Asset | int | None = None  # the asset it was made from (a refinement, an edit), or its id
+    name: str | None = None  # the title; otherwise from the file's name or the prompt
+
+    def __post_init__(self):
+        if self.source not in Asset.Source.values:
+            raise ValueError(f"Unknown asset source {self.source!r}")
+
+
+UPLOADED = Origin()
+
+
 @transaction.atomic
 def asset_ingest(
-    *,
-    team,
-    user,
-    data: bytes,
-    filename: str,
-    source: str = "upload",
-    provenance: dict | None = None,
-    parent=None,
-    name: str | None = None,
+    *, team, user, data: bytes, filename: str, origin: Origin = UPLOADED, renditions_later: bool = False
 ) -> Asset:
     """Validate, strip, store and index one image; uploads that the team already has return the existing asset.
 
     The returned asset carries `created` (False when it is an earlier upload of the same pixels) and `notes`
     (what was changed on the way in, e.g. metadata removed). Raises UploadRejected, storing nothing, on bad input.
+    Generated images are never de-duplicated: each keeps its own provenance.
+
+    `renditions_later` skips waiting for the grid tile and the preview: a task makes them once this commits. The
+    generation pipeline uses it to show a finished image at once; until they exist the file view serves the
+    original for them (selectors.variant_key), so the asset is complete from the start.
     """
-    return _ingest(
-        team=team,
-        user=user,
-        data=data,
-        filename=filename,
-        source=source,
-        provenance=provenance,
-        parent=parent,
-        name=name,
-        renditions_now=True,
-    )
-
-
-@transaction.atomic
-def asset_ingest_deferred(
-    *,
-    team,
-    user,
-    data: bytes,
-    filename: str,
-    source: str = "generated",
-    provenance: dict | None = None,
-    parent=None,
-    name: str | None = None,
-) -> Asset:
-    """asset_ingest without waiting for the grid tile and the preview: a task makes them once this commits.
-
-    For the generation pipeline, which shows a finished image before its renditions exist. Until they do, the
-    file view serves the original for them (selectors.variant_key), so the asset is complete from the start.
-    """
-    return _ingest(
-        team=team,
-        user=user,
-        data=data,
-        filename=filename,
-        source=source,
-        provenance=provenance,
-        parent=parent,
-        name=name,
-        renditions_now=False,
-    )
-
-
-def _ingest(*, team, user, data, filename, source, provenance, parent, name, renditions_now):
-    if source not in Asset.Source.values:
-        raise ValueError(f"Unknown asset source {source!r}")
+    source, parent, name = origin.source, origin.parent, origin.name
     clean = validate_image(data, filename=filename)
     sha256 = hashlib.sha256(clean.data).hexdigest()
     deduplicate = source != Asset.Source.GENERATED
     if deduplicate and (existing := _same_file(team, sha256)) is not None:
         return _mark(existing, created=False, notes=clean.notes)
     parent_asset = _parent_in_team(team, parent)
-    provenance = dict(provenance or {})
+    provenance = dict(origin.provenance or {})
     if parent_asset is not None:
         provenance.setdefault("parent_asset_id", parent_asset.pk)
 
     stem = new_key(team.pk)
-    made = renditions(clean.image) if renditions_now else None
+    made = None if renditions_later else renditions(clean.image)
     stored = []
     try:
         stored.append(file_save(f"{stem}.{EXTENSIONS[clean.format]}", clean.data, f"image/{clean.format}"))
@@ -139,6 +113,7 @@ def _ingest(*, team, user, data, filename, source, provenance, parent, name, ren
                 parent=parent_asset,
             )
             _search_refresh([asset.pk])
+        library_changed(team)
     except IntegrityError:
         files_delete(stored)
         # Two uploads of the same file raced; the other one won and is the answer.
@@ -182,13 +157,23 @@ def _parent_in_team(team, parent):
 
 
 def _asset_name(name, filename, provenance):
-    candidates = [name, re.sub(r"\.[A-Za-z0-9]{1,5}$", "", filename.replace("\\", "/").rsplit("/", 1)[-1])]
-    candidates.append(provenance.get("prompt"))
+    """The title people see: the one given, else the prompt's first words, else the uploaded file's name."""
+    stem = re.sub(r"\.[A-Za-z0-9]{1,5}$", "", filename.replace("\\", "/").rsplit("/", 1)[-1])
+    candidates = [name, Asset.title_from_prompt(provenance.get("prompt"), **_image_of(provenance)), stem]
     for candidate in candidates:
         cleaned = " ".join(str(candidate or "").split())
         if cleaned:
             return cleaned[:200] if len(cleaned) <= 200 else cleaned[:199] + "…"
     return "Untitled"
+
+
+def _image_of(provenance):
+    """Which image of how many a generated file is, to tell a job's images apart in their titles."""
+    parameters = provenance.get("parameters") if isinstance(provenance.get("parameters"), dict) else {}
+    index, count = provenance.get("image_index"), parameters.get("n")
+    if isinstance(index, int) and isinstance(count, int) and count > 1:
+        return {"number": index + 1}
+    return {}
 
 
 def _search_text(asset):
@@ -226,7 +211,7 @@ def asset_renditions_remake(*, asset):
     new["thumb"] = file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp")
     old = [asset.preview, asset.thumb]
     Asset.objects.filter(pk=asset.pk).update(**new)
-    library_changed(asset.team_id)
+    library_changed(asset.team)
     transaction.on_commit(lambda: files_delete(old))
     return new
 
@@ -235,24 +220,40 @@ def asset_renditions_remake(*, asset):
 def asset_rename(*, asset, name):
     name = " ".join(name.split())
     if not name:
-        raise LibraryError("Give the asset a name.")
+        raise LibraryError("Give the asset a title.")
     asset.name = name[:200]
     asset.save(update_fields=["name"])
     _search_refresh([asset.pk])
+    library_changed(asset.team)
     return asset
 
 
-def _tag_names(names):
+MAX_TAG_LENGTH = 40
+TAGS_TEXT_MAX_LENGTH = 1000
+
+
+def tag_names(names):
+    """Tags as a person typed them (one line separated by commas, or a list), cleaned and checked.
+
+    The one validation of tags, for the asset page, a bulk action on a selection and the API alike: spaces are
+    collapsed, a leading # dropped, repeats (ignoring case) merged. Raises LibraryError with a message for the user.
+    """
+    if isinstance(names, str):
+        names = split_tags(names)
     seen, result = set(), []
     for raw in names:
         name = " ".join(str(raw).replace(",", " ").split()).lstrip("#")
         if not name:
             continue
-        if len(name) > 40:
-            raise LibraryError(f"“{name[:20]}…” is too long for a tag; keep tags under 40 characters.")
+        if any(unicodedata.category(char) == "Cc" for char in name):
+            raise LibraryError("Tags cannot contain control characters; type them as plain text.")
+        if len(name) > MAX_TAG_LENGTH:
+            raise LibraryError(f"“{name[:20]}…” is too long for a tag; keep tags under {MAX_TAG_LENGTH} characters.")
         if name.lower() not in seen:
             seen.add(name.lower())
             result.append(name)
+    if len(result) > MAX_TAGS_PER_ASSET:
+        raise LibraryError(f"An asset can carry up to {MAX_TAGS_PER_ASSET} tags; you typed {len(result)}.")
     return result
 
 
@@ -278,24 +279,33 @@ def _tags_for(team, names):
 @transaction.atomic
 def asset_tags_set(*, asset, names):
     """Replace the asset's tags with `names` (case-insensitive, new tags are made for the team)."""
-    names = _tag_names(names)
-    if len(names) > MAX_TAGS_PER_ASSET:
-        raise LibraryError(f"An asset can carry up to {MAX_TAGS_PER_ASSET} tags.")
-    tags = _tags_for(asset.team, names)
+    tags = _tags_for(asset.team, tag_names(names))
     asset.tags.set(tags)
     _search_refresh([asset.pk])
+    library_changed(asset.team)
     return tags
 
 
 @transaction.atomic
 def assets_tag(*, team, assets, names):
-    """Add tags to every asset of a selection; returns the tags."""
-    names = _tag_names(names)
+    """Add tags to every asset of a selection; returns the tags. Refuses, changing nothing, past the tag limit."""
+    names = tag_names(names)
     if not names:
-        raise LibraryError("Type a tag to add.")
-    tags = _tags_for(team, names)
-    asset_ids = [asset.pk for asset in scoped(Asset, team).filter(pk__in=[a.pk for a in assets])]
+        raise LibraryError(EMPTY_BULK_TAGS)
+    asset_ids = list(scoped(Asset, team).filter(pk__in=[a.pk for a in assets]).values_list("pk", flat=True))
     through = Asset.tags.through
+    current = defaultdict(set)
+    for asset_id, tag_name in through.objects.filter(asset_id__in=asset_ids).values_list("asset_id", "tag__name"):
+        current[asset_id].add(tag_name.lower())
+    wanted = {name.lower() for name in names}
+    crowded = sum(1 for asset_id in asset_ids if len(current[asset_id] | wanted) > MAX_TAGS_PER_ASSET)
+    if crowded:
+        which = "One selected asset" if crowded == 1 else f"{crowded} selected assets"
+        raise LibraryError(
+            f"{which} would carry more than {MAX_TAGS_PER_ASSET} tags; an asset can carry up to "
+            f"{MAX_TAGS_PER_ASSET}. Remove some tags first, or add fewer."
+        )
+    tags = _tags_for(team, names)
     existing = set(through.objects.filter(asset_id__in=asset_ids).values_list("asset_id", "tag_id"))
     through.objects.bulk_create(
         [
@@ -306,7 +316,7 @@ def assets_tag(*, team, assets, names):
         ]
     )
     _search_refresh(asset_ids)
-    library_changed(team.pk)
+    library_changed(team)
     return tags
 
 
@@ -316,6 +326,7 @@ def asset_rate(*, asset, rating):
         raise LibraryError("A rating is 0 to 5 stars.")
     asset.rating = rating
     asset.save(update_fields=["rating"])
+    library_changed(asset.team)
     return asset
 
 
@@ -326,6 +337,7 @@ def assets_delete(*, team, assets):
     keys = [key for asset in doomed for key in asset.storage_keys]
     scoped(Asset, team).filter(parent__in=doomed).update(parent=None)
     scoped(Asset, team).filter(pk__in=[asset.pk for asset in doomed]).delete()
+    library_changed(team)
     transaction.on_commit(lambda: files_delete(keys))
     return len(doomed)
 
@@ -384,6 +396,7 @@ def board_rename(*, board, name):
 def board_delete(*, board):
     """Delete a board; its assets stay in the library."""
     board.delete()
+    library_changed(board.team)
 
 
 @transaction.atomic
@@ -400,14 +413,14 @@ def board_assets_add(*, board, assets, user):
     )
     if fresh:
         board.save(update_fields=["updated_at"])
-    library_changed(board.team_id)
+    library_changed(board.team)
     return len(fresh)
 
 
 @transaction.atomic
 def board_asset_remove(*, board, asset):
     removed, _ = BoardItem.objects.filter(board=board, asset=asset).delete()
-    library_changed(board.team_id)
+    library_changed(board.team)
     return bool(removed)
 
 

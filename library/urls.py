@@ -1,3 +1,5 @@
+"""Library URLs, mounted at /library/: the grid, uploads, an asset and its files, selections and boards."""
+
 from django.urls import path
 
 from library import views

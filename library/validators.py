@@ -2,7 +2,9 @@
 
 Metadata is removed at the container level (PNG chunks, JPEG segments, WebP chunks), which costs a few
 milliseconds; pixels are re-encoded only when they must change (an EXIF rotation, CMYK), because re-encoding a
-4K PNG costs about a second. Every refusal is an UploadRejected with a message fit to show next to the file.
+4K PNG costs about a second. A colour profile is kept only when it parses as an ICC profile of at most 1 MB;
+otherwise it is dropped and the image kept. Every refusal is an UploadRejected with a message fit to show next
+to the file.
 """
 
 import io
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, JpegImagePlugin
+from PIL import Image, ImageCms, JpegImagePlugin
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,12 @@ JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0x
 JPEG_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7]")
 
 WEBP_KEEP = {b"VP8X", b"ICCP", b"ALPH", b"VP8 ", b"VP8L"}
-WEBP_FLAG_EXIF, WEBP_FLAG_XMP, WEBP_FLAG_ANIMATION = 0x08, 0x04, 0x02
+WEBP_FLAG_ICC, WEBP_FLAG_EXIF, WEBP_FLAG_XMP, WEBP_FLAG_ANIMATION = 0x20, 0x08, 0x04, 0x02
+
+# Real profiles are a few hundred bytes to a few hundred KB; anything larger is not worth carrying.
+ICC_MAX_BYTES = 1024 * 1024
+JPEG_ICC_HEADER = b"ICC_PROFILE\x00"
+ICC_DROPPED_NOTE = "Colour profile removed: it was not a valid ICC profile of at most 1 MB."
 
 # Signs of a second file hidden in an image's metadata or after its end (a polyglot). Long enough that
 # compressed pixel data (phones append preview JPEGs after the end) practically never contains them by chance.
@@ -84,6 +91,7 @@ class _Container:
     removed: set = field(default_factory=set)
     animated: bool = False
     frames: int = 1
+    icc_dropped: bool = False
 
 
 def validate_image(data, *, filename=""):
@@ -240,6 +248,7 @@ def _strip_png(data):
     width = height = 0
     frames = 1
     exif = None
+    icc_dropped = False
     seen_iend = False
     while pos < size:
         if pos + 12 > size:
@@ -265,7 +274,9 @@ def _strip_png(data):
             frames = int.from_bytes(payload[:4])
         if ctype == b"eXIf":
             exif = bytes(payload)
-        if ctype in PNG_KEEP:
+        if ctype == b"iCCP" and not _icc_valid(_png_icc_profile(payload)):
+            icc_dropped = True
+        elif ctype in PNG_KEEP:
             kept.append(view[pos:end])
         elif ctype[0:1].isupper():
             raise UploadRejected(f"This PNG uses a part ({ctype.decode()}) that no viewer understands. " + ALLOWED)
@@ -283,7 +294,40 @@ def _strip_png(data):
     _check_hidden_content(hidden, trailing, "PNG")
     if trailing:
         removed.add("trailer")
-    return _Container(b"".join(kept), width, height, exif=exif, removed=removed, animated=frames > 1, frames=frames)
+    return _Container(
+        b"".join(kept),
+        width,
+        height,
+        exif=exif,
+        removed=removed,
+        animated=frames > 1,
+        frames=frames,
+        icc_dropped=icc_dropped,
+    )
+
+
+def _png_icc_profile(payload):
+    """The profile an iCCP chunk carries (name, NUL, method 0, zlib data), or None when it cannot be read."""
+    name_end = bytes(payload[:80]).find(b"\x00")
+    if name_end < 1 or len(payload) < name_end + 2 or payload[name_end + 1] != 0:
+        return None
+    inflater = zlib.decompressobj()
+    try:
+        profile = inflater.decompress(bytes(payload[name_end + 2 :]), ICC_MAX_BYTES + 1)
+    except zlib.error:
+        return None
+    return None if inflater.unconsumed_tail or not inflater.eof else profile
+
+
+def _icc_valid(profile):
+    """Whether `profile` is an ICC profile worth keeping: at most ICC_MAX_BYTES and readable by LittleCMS."""
+    if not profile or len(profile) > ICC_MAX_BYTES:
+        return False
+    try:
+        ImageCms.ImageCmsProfile(io.BytesIO(profile))
+    except Exception:  # LittleCMS refuses what is not a profile with OSError; anything else is no better
+        return False
+    return True
 
 
 def _trailing(view):
@@ -299,6 +343,7 @@ def _strip_jpeg(data):
     size, pos, kept, removed, hidden = len(data), 2, [b"\xff\xd8"], set(), []
     width = height = 0
     exif = None
+    icc_parts = []  # (index in kept, sequence number, bytes) of the profile's APP2 segments
     while True:
         if pos >= size or data[pos] != 0xFF:
             raise _damaged("JPEG")
@@ -327,6 +372,8 @@ def _strip_jpeg(data):
                 raise _damaged("JPEG")
             height, width = struct.unpack(">HH", payload[1:5])
         if _keep_jpeg_segment(marker, payload):
+            if marker == 0xE2:
+                icc_parts.append((len(kept), payload[12] if length > 14 else 0, payload[14:]))
             kept.append(segment)
         else:
             if marker == 0xE1 and bytes(payload[:6]) == b"Exif\x00\x00" and exif is None:
@@ -346,7 +393,21 @@ def _strip_jpeg(data):
     _check_hidden_content(hidden, trailing, "JPEG")
     if trailing:
         removed.add("trailer")  # phones append preview images after the end; they are not part of the photo
-    return _Container(b"".join(kept), width, height, exif=exif, removed=removed)
+    icc_dropped = bool(icc_parts) and not _jpeg_icc_valid(icc_parts)
+    if icc_dropped:
+        for index, _, _ in icc_parts:
+            kept[index] = b""
+    return _Container(b"".join(kept), width, height, exif=exif, removed=removed, icc_dropped=icc_dropped)
+
+
+def _jpeg_icc_valid(parts):
+    """A profile split over APP2 segments (numbered 1..n) is whole only with every part, in order."""
+    if sum(len(chunk) for _, _, chunk in parts) > ICC_MAX_BYTES:
+        return False
+    numbers = sorted(number for _, number, _ in parts)
+    if numbers != list(range(1, len(parts) + 1)):
+        return False
+    return _icc_valid(b"".join(bytes(chunk) for _, _, chunk in sorted(parts, key=lambda part: part[1])))
 
 
 def _keep_jpeg_segment(marker, payload):
@@ -354,7 +415,7 @@ def _keep_jpeg_segment(marker, payload):
     if marker == 0xE0 or 0xC0 <= marker <= 0xDF:
         return True
     if marker == 0xE2:
-        return bytes(payload[:12]) == b"ICC_PROFILE\x00"
+        return bytes(payload[:12]) == JPEG_ICC_HEADER
     return marker == 0xEE and bytes(payload[:5]) == b"Adobe"
 
 
@@ -375,6 +436,7 @@ def _strip_webp(data):
     frames = 0
     vp8x_index = None
     has_bitstream = False
+    icc_dropped = False
     while pos < riff_end:
         if pos + 8 > riff_end:
             raise _damaged("WebP")
@@ -408,7 +470,9 @@ def _strip_webp(data):
             has_bitstream = True
         if fourcc == b"EXIF":
             exif = bytes(payload)
-        if fourcc in WEBP_KEEP:
+        if fourcc == b"ICCP" and not _icc_valid(bytes(payload)):
+            icc_dropped = True
+        elif fourcc in WEBP_KEEP:
             chunks.append(bytearray(view[pos : pos + 8 + length]) + (b"\x00" if length & 1 else b""))
         elif fourcc not in (b"ANIM", b"ANMF"):
             removed.add(fourcc.decode("latin-1").strip())
@@ -419,13 +483,15 @@ def _strip_webp(data):
     if not has_bitstream:
         raise _damaged("WebP")
     if vp8x_index is not None:
-        chunks[vp8x_index][8] &= ~(WEBP_FLAG_EXIF | WEBP_FLAG_XMP) & 0xFF
+        dropped_flags = WEBP_FLAG_EXIF | WEBP_FLAG_XMP | (WEBP_FLAG_ICC if icc_dropped else 0)
+        chunks[vp8x_index][8] &= ~dropped_flags & 0xFF
     trailing = _trailing(view[riff_end:])
     _check_hidden_content(hidden, trailing, "WebP")
     if trailing:
         removed.add("trailer")
     body = b"WEBP" + b"".join(chunks)
-    return _Container(b"RIFF" + len(body).to_bytes(4, "little") + body, width, height, exif=exif, removed=removed)
+    riff = b"RIFF" + len(body).to_bytes(4, "little") + body
+    return _Container(riff, width, height, exif=exif, removed=removed, icc_dropped=icc_dropped)
 
 
 # Decoding and normalising
@@ -471,6 +537,8 @@ def _normalised(image, kind, container):
     notes = []
     if container.removed - {"trailer"}:
         notes.append("Metadata removed (camera, location, text)." if container.exif else "Metadata removed.")
+    if container.icc_dropped:
+        notes.append(ICC_DROPPED_NOTE)
     orientation = _orientation(container.exif)
     needs_rotation = orientation != 1
     needs_rgb = image.mode == "CMYK"

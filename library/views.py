@@ -4,21 +4,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponse,
-    HttpResponseNotAllowed,
     HttpResponseRedirect,
     JsonResponse,
     QueryDict,
 )
-from django.http.response import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
-from django_htmx.http import push_url, trigger_client_event
+from django_htmx.http import push_url
 
 from library import grid_cache, selectors, services
 from library.forms import (
@@ -33,17 +30,24 @@ from library.forms import (
     TagsForm,
     UploadForm,
 )
-from library.storage import file_open, file_url, is_remote
+from library.storage import file_stream, file_url, is_remote
 from library.validators import UploadRejected, too_large
+from studio.core.http import post_only, toast
+from studio.core.streaming import streamed_response
 from studio.teams.permissions import can, team_required
 
 # Variants are replaced often (renditions can be remade), originals never; a browser may keep either briefly.
 FILE_CACHE_SECONDS = 3600
+# What an upload's row says of its outcome, beside its message (the JSON answer carries it too).
+UPLOAD_OUTCOMES = {"ok": "Added", "duplicate": "Already in the library", "refused": "Refused"}
 
 
-def _post_only(request):
-    """Ids are looked up before the method is checked, so another team's id is a 404 whatever the method."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+def _in_team(request, asset_id=None, board_id=None, **_):
+    """The URL's asset and board, looked up in the team scope (404 otherwise): post_only's lookup."""
+    if asset_id is not None:
+        selectors.asset_detail(request.team, asset_id)
+    if board_id is not None:
+        selectors.board_detail(request.team, board_id)
 
 
 def _back(request, fallback="library"):
@@ -57,51 +61,20 @@ def _back(request, fallback="library"):
 
 
 def _grid(request, params, *, selection=None, upload_results=None, status=200):
-    """The grid page, or for htmx its results region or next tiles; a plain GET's HTML comes from grid_cache."""
+    """The grid page, or for htmx its results region or next tiles."""
     can_edit = can(request.membership, "edit")
+    context = _grid_context(request, params, can_edit=can_edit, selection=selection, upload_results=upload_results)
     if not (request.htmx and request.method == "GET"):
-        part = "page-content"
-    else:
-        part = "grid-page" if params.get("cursor") else "results"
-
-    def rendered():
-        context = _grid_context(request, params, can_edit=can_edit, selection=selection, upload_results=upload_results)
-        return render_to_string(f"library/grid.html#{part}", context, request=request)
-
-    cacheable = request.method == "GET" and selection is None and upload_results is None
-    if cacheable:
-        key = grid_cache.page_key(request.team, part=part, can_edit=can_edit, path=request.get_full_path())
-        if part == "page-content" and not messages.get_messages(request):
-            return HttpResponse(_whole_page(request, key, rendered), status=status)
-        html = grid_cache.page_html(request, key, rendered)
-    else:
-        html = grid_cache.csrf_filled(request, rendered())
-    if part == "page-content":
-        return render(request, "library/grid.html", {"nav": "library", "library_content": html}, status=status)
-    if part == "grid-page":
-        return HttpResponse(html)
+        return render(request, "library/grid.html", context, status=status)
+    if params.get("cursor"):
+        return render(request, "library/grid.html#grid-page", context)
+    response = render(request, "library/grid.html#results", context)
     # The address bar shows the filters in use, not every empty field of the form.
     used = QueryDict(mutable=True)
     for name, value in params.items():
         if value and name in FilterForm.base_fields:
             used[name] = value
-    return push_url(HttpResponse(html), f"{reverse('library')}?{used.urlencode()}" if used else reverse("library"))
-
-
-def _whole_page(request, key, rendered):
-    """The page with its app shell, stored per shell (grid_cache.shell_digest) beside its content."""
-
-    def whole():
-        content = grid_cache.stored_html(request.team, key, rendered)
-        context = {
-            "nav": "library",
-            "library_content": content,
-            "csrf_token": grid_cache.CSRF_PLACEHOLDER,
-            "csp_nonce": grid_cache.NONCE_PLACEHOLDER,
-        }
-        return render_to_string("library/grid.html", context, request=request)
-
-    return grid_cache.page_html(request, f"{key}:shell:{grid_cache.shell_digest(request)}", whole)
+    return push_url(response, f"{reverse('library')}?{used.urlencode()}" if used else reverse("library"))
 
 
 def _grid_context(request, params, *, can_edit, selection, upload_results):
@@ -110,13 +83,16 @@ def _grid_context(request, params, *, can_edit, selection, upload_results):
     filter_form = FilterForm(params, team=team, options=options)
     filters = filter_form.filters()
     queryset = selectors.assets_filtered(team, filters)
-    page = selectors.assets_page(queryset, params.get("cursor"))
+    cursor = params.get("cursor")
+    page = selectors.assets_page(queryset, cursor)
     query = params.copy()
     query.pop("cursor", None)
+    # Tiles show a selection's ticks only after a POST; those pages are never cached.
+    cached = selection is None and upload_results is None and grid_cache.grid_cache_seconds() > 0
     return {
         "nav": "library",
         "page": page,
-        "total": selectors.assets_count(queryset) if not params.get("cursor") else None,
+        "total": selectors.assets_count(queryset) if not cursor else None,
         "count_cap": selectors.COUNT_CAP,
         "filter_form": filter_form,
         "filtering": bool(filters),
@@ -129,8 +105,10 @@ def _grid_context(request, params, *, can_edit, selection, upload_results):
         "upload_form": UploadForm(),
         "upload_results": upload_results,
         "here": request.get_full_path() if request.method == "GET" else _back(request),
-        # The token is filled in per request: the HTML may be cached and served to other members of the team.
-        "csrf_token": grid_cache.CSRF_PLACEHOLDER,
+        "tiles_cache_seconds": grid_cache.grid_cache_seconds(),
+        "tiles_key": grid_cache.grid_fragment_key(team, can_edit=can_edit, filters=filters, cursor=cursor)
+        if cached
+        else None,
     }
 
 
@@ -147,7 +125,8 @@ def asset_upload(request):
     results = [_ingest(request, upload) for upload in form.cleaned_data["files"]] if form.is_valid() else []
     if "application/json" in request.headers.get("Accept", ""):
         if not results:
-            return JsonResponse({"status": "refused", "message": form.errors["files"][0]}, status=422)
+            refused = {"status": "refused", "label": UPLOAD_OUTCOMES["refused"], "message": form.errors["files"][0]}
+            return JsonResponse(refused, status=422)
         return JsonResponse(results[0], status=422 if results[0]["status"] == "refused" else 200)
     if not results:
         messages.error(request, form.errors["files"][0])
@@ -157,19 +136,19 @@ def asset_upload(request):
 
 def _ingest(request, upload):
     """Ingest one uploaded file and describe the outcome for its row: ok, duplicate, or refused and why."""
-    row = {"name": upload.name, "status": "refused"}
+    row = {"name": upload.name, "status": "refused", "label": UPLOAD_OUTCOMES["refused"]}
     if upload.size > settings.POSTFRAME_UPLOAD_MAX_BYTES:
         row["message"] = too_large(upload.size)  # refused before a byte of it is read
         return row
     try:
-        asset = services.asset_ingest(
-            team=request.team, user=request.user, data=upload.read(), filename=upload.name, source="upload"
-        )
+        asset = services.asset_ingest(team=request.team, user=request.user, data=upload.read(), filename=upload.name)
     except UploadRejected as refusal:
         row["message"] = refusal.message
         return row
+    status = "ok" if asset.created else "duplicate"
     row.update(
-        status="ok" if asset.created else "duplicate",
+        status=status,
+        label=UPLOAD_OUTCOMES[status],
         message=" ".join(asset.notes) if asset.created else f"Already in the library as “{asset.name}”.",
         asset_id=asset.pk,
         url=reverse("library_asset", args=[asset.pk]),
@@ -210,8 +189,6 @@ def asset_detail(request, asset_id):
 def _edit(request, asset_id, form_class, partial, apply):
     """The shape every small edit of an asset shares: find it, validate, apply, answer with its region."""
     asset = selectors.asset_detail(request.team, asset_id)
-    if refused := _post_only(request):
-        return refused
     form = form_class(request.POST)
     form_name = {RenameForm: "rename_form", TagsForm: "tags_form", RatingForm: "rating_form"}[form_class]
     if form.is_valid():
@@ -228,6 +205,7 @@ def _edit(request, asset_id, form_class, partial, apply):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def asset_rename(request, asset_id):
     return _edit(
         request, asset_id, RenameForm, "asset-name", lambda a, d: services.asset_rename(asset=a, name=d["name"])
@@ -235,6 +213,7 @@ def asset_rename(request, asset_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def asset_tags(request, asset_id):
     return _edit(
         request, asset_id, TagsForm, "asset-tags", lambda a, d: services.asset_tags_set(asset=a, names=d["tags"])
@@ -242,6 +221,7 @@ def asset_tags(request, asset_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def asset_rating(request, asset_id):
     return _edit(
         request, asset_id, RatingForm, "asset-rating", lambda a, d: services.asset_rate(asset=a, rating=d["rating"])
@@ -249,10 +229,9 @@ def asset_rating(request, asset_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def asset_delete(request, asset_id):
     asset = selectors.asset_detail(request.team, asset_id)
-    if refused := _post_only(request):
-        return refused
     children = asset.children.count()
     services.asset_delete(asset=asset)
     kept = {0: "", 1: " The asset made from it stays in the library."}.get(
@@ -276,16 +255,20 @@ def asset_file(request, asset_id, variant):
         response = HttpResponseRedirect(file_url(key, content_type=content_type, disposition=disposition))
         response["Cache-Control"] = "private, max-age=240"  # shorter than the link it points to lives
         return response
-    response = FileResponse(_opened(key), content_type=content_type)
+    response = _file_response(key, content_type=content_type)
     response["Content-Disposition"] = disposition
     return _private(response)
 
 
-def _opened(key):
+def _file_response(key, *, content_type, filename=None, as_attachment=False):
+    """A stored file, streamed (never read whole into memory); a file missing from storage is a 404."""
     try:
-        return file_open(key)
+        size, chunks = file_stream(key)
     except FileNotFoundError:
         raise Http404("This file is missing from storage.") from None
+    return streamed_response(
+        chunks, content_type=content_type, filename=filename, as_attachment=as_attachment, size=size
+    )
 
 
 def _private(response):
@@ -306,9 +289,7 @@ def asset_download(request, asset_id):
     fmt, edge = form.cleaned_data["format"], form.cleaned_data["long_edge"]
     name = selectors.download_filename(asset, selectors.DOWNLOAD_EXTENSIONS[fmt])
     if fmt == asset.format and not edge:
-        return _private(
-            FileResponse(_opened(asset.file), as_attachment=True, filename=name, content_type=asset.content_type)
-        )
+        return _private(_file_response(asset.file, content_type=asset.content_type, filename=name, as_attachment=True))
     data = selectors.asset_rendition(asset, fmt=fmt, long_edge=edge)
     response = HttpResponse(data, content_type=selectors.DOWNLOAD_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, name)
@@ -343,7 +324,11 @@ def selection_apply(request):
         added = services.board_assets_add(board=data["board"], assets=assets, user=request.user)
         messages.success(request, f"Added {added} of {len(assets)} to “{data['board'].name}”.")
     else:
-        tags = services.assets_tag(team=request.team, assets=assets, names=services.split_tags(data["tags"]))
+        try:
+            tags = services.assets_tag(team=request.team, assets=assets, names=data["tags"])
+        except services.LibraryError as error:
+            selection.add_error("tags", str(error))
+            return _grid_again(request, selection)
         messages.success(request, f"Tagged {len(assets)} with {', '.join(tag.name for tag in tags)}.")
     return HttpResponseRedirect(_back(request))
 
@@ -373,8 +358,12 @@ def selection_download(request):
     if not selection.is_valid():
         return _grid_again(request, selection)
     assets = list(selection.cleaned_data["asset"].order_by("-created_at", "-id"))
-    response = StreamingHttpResponse(selectors.assets_zip_stream(assets), content_type="application/zip")
-    response["Content-Disposition"] = content_disposition_header(True, f"{request.team.slug}-assets.zip")
+    response = streamed_response(
+        selectors.assets_zip_stream(assets),
+        content_type="application/zip",
+        filename=f"{request.team.slug}-assets.zip",
+        as_attachment=True,
+    )
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -410,10 +399,9 @@ def board_detail(request, board_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def board_rename(request, board_id):
     board = selectors.board_detail(request.team, board_id)
-    if refused := _post_only(request):
-        return refused
     form = BoardForm(request.POST)
     if not form.is_valid():
         return _board_page(request, board, rename_form=form, status=422)
@@ -423,21 +411,19 @@ def board_rename(request, board_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def board_delete(request, board_id):
     board = selectors.board_detail(request.team, board_id)
-    if refused := _post_only(request):
-        return refused
     services.board_delete(board=board)
     messages.success(request, f"Deleted the board “{board.name}”. Its assets are still in the library.")
     return redirect("library_boards")
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def board_item_remove(request, board_id, asset_id):
     board = selectors.board_detail(request.team, board_id)
     asset = selectors.asset_detail(request.team, asset_id)
-    if refused := _post_only(request):
-        return refused
     if services.board_asset_remove(board=board, asset=asset):
         messages.success(request, f"Removed “{asset.name}” from this board. It is still in the library.")
     else:
@@ -446,11 +432,10 @@ def board_item_remove(request, board_id, asset_id):
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def board_item_move(request, board_id, asset_id):
     board = selectors.board_detail(request.team, board_id)
     asset = selectors.asset_detail(request.team, asset_id)
-    if refused := _post_only(request):
-        return refused
     form = MoveForm(request.POST)
     problem = "Move an asset up or down." if not form.is_valid() else None
     if problem is None:
@@ -460,17 +445,16 @@ def board_item_move(request, board_id, asset_id):
             problem = str(error)
     if request.htmx:
         response = _board_page(request, board, partial="#board-items")
-        return trigger_client_event(response, "toast", {"message": problem, "level": "error"}) if problem else response
+        return toast(response, problem, "error") if problem else response
     if problem:
         messages.error(request, problem)
     return redirect("library_board", board.pk)
 
 
 @team_required("edit")
+@post_only(lookup=_in_team)
 def board_reorder(request, board_id):
     board = selectors.board_detail(request.team, board_id)
-    if refused := _post_only(request):
-        return refused
     form = ReorderForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"message": form.errors["order"][0]}, status=422)

@@ -1,8 +1,9 @@
-"""Operator views of teams: no invitation token and no key ciphertext is ever shown; the audit log is read-only."""
+"""Operator views of teams: no invitation token and no key ciphertext is ever shown."""
 
 from django.contrib import admin
 
-from studio.teams.models import AuditEntry, Invitation, Membership, ProviderKey, Team
+from studio.core.admin import ReadOnlyAdminMixin
+from studio.teams.models import Invitation, Membership, ProviderKey, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -55,7 +56,10 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProviderKey)
-class ProviderKeyAdmin(admin.ModelAdmin):
+class ProviderKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Keys are set on the team's Provider keys page, where they are encrypted and audited; here only removed."""
+
+    deletable = True
     list_display = ["team", "provider", "masked", "updated_by", "updated_at"]
     list_filter = ["provider"]
     search_fields = ["team__name"]
@@ -66,28 +70,3 @@ class ProviderKeyAdmin(admin.ModelAdmin):
     @admin.display(description="Key")
     def masked(self, obj):
         return f"•••• {obj.last_four}"
-
-    def has_add_permission(self, request):
-        # Keys are set on the team's Provider keys page, where they are encrypted and audited.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "team", "actor", "action", "summary"]
-    list_filter = ["action"]
-    search_fields = ["summary", "team__name", "actor__email"]
-    list_select_related = ["team", "actor"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -134,7 +134,10 @@ class ProviderKeyForm(forms.Form):
 
 
 class ProviderForm(forms.Form):
-    provider = forms.ChoiceField(choices=Provider.choices, error_messages={"invalid_choice": "Unknown provider."})
+    provider = forms.ChoiceField(
+        choices=Provider.choices,
+        error_messages={"required": "Choose a provider.", "invalid_choice": "Unknown provider."},
+    )
 
 
 class AuditFilterForm(forms.Form):

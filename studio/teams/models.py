@@ -1,4 +1,4 @@
-"""Team workspaces, memberships with roles, invitations, provider keys and the team audit log."""
+"""Team workspaces, memberships with roles, invitations and provider keys (the audit log is in studio.core)."""
 
 import hashlib
 import secrets
@@ -137,39 +137,3 @@ class ProviderKey(TeamOwned):
 
     def __str__(self):
         return f"{self.get_provider_display()} key ending {self.last_four}"
-
-
-# What each audited action is called in the audit log's filter.
-AUDIT_ACTIONS = {
-    "team.created": "Team created",
-    "team.renamed": "Team renamed",
-    "models.changed": "Models changed",
-    "key.set": "Provider key set",
-    "key.removed": "Provider key removed",
-    "invitation.sent": "Invitation sent",
-    "invitation.revoked": "Invitation revoked",
-    "invitation.accepted": "Invitation accepted",
-    "member.role_changed": "Role changed",
-    "member.removed": "Member removed",
-    "member.left": "Member left",
-    "ownership.transferred": "Ownership transferred",
-}
-
-
-class AuditEntry(TeamOwned):
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    action = models.CharField(max_length=60)
-    summary = models.CharField(max_length=300)
-    detail = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self):
-        return self.summary
-
-    @property
-    def action_label(self):
-        return AUDIT_ACTIONS.get(self.action, self.action)

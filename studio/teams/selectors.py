@@ -1,17 +1,14 @@
 """Reads about teams: memberships, invitations, model choice, provider keys and the audit log."""
 
-import functools
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from studio.core.models import AUDIT_ACTIONS, AuditEntry
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
-from studio.teams import crypto
+from studio.teams import crypto, signals
 from studio.teams.models import (
-    AUDIT_ACTIONS,
-    AuditEntry,
     Invitation,
     Membership,
     Provider,
@@ -45,91 +42,13 @@ def memberships_of_user(user):
     return Membership.objects.filter(user=user).select_related("team").order_by("team__name")
 
 
-def memberships_with_user(user_id):
-    """The user's memberships by team name, each with its user, team and wallet (None if it has none): one query.
-
-    Every request of a signed-in user starts with this, so its SQL is built once per process rather than compiled
-    by the ORM each time (which cost more CPU than the rest of a cached page's queries). It reads what
-    `Membership.objects.filter(user_id=…).select_related("user", "team__wallet").order_by("team__name")` would,
-    into the same model instances, with each field's database converters applied.
-    """
-    from django.db import connection
-
-    sql, tables = _memberships_query()
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [get_user_model()._meta.pk.to_python(user_id)])
-        rows = cursor.fetchall()
-    memberships = []
-    for row in rows:
-        found, start = {}, 0
-        for name, (model, fields, converters) in tables.items():
-            values = list(row[start : start + len(fields)])
-            start += len(fields)
-            if values[0] is None:  # the LEFT JOIN found no wallet
-                found[name] = None
-                continue
-            for index, field_converters in converters:
-                for converter in field_converters:
-                    values[index] = converter(values[index], fields[index], connection)
-            found[name] = model.from_db(connection.alias, [field.attname for field in fields], values)
-        membership, team = found["membership"], found["team"]
-        Membership._meta.get_field("user").set_cached_value(membership, found["user"])
-        Membership._meta.get_field("team").set_cached_value(membership, team)
-        Team._meta.get_field("wallet").set_cached_value(team, found["wallet"])
-        memberships.append(membership)
-    return memberships
-
-
-@functools.cache
-def _memberships_query():
-    from django.db import connection
-
-    from studio.credits.models import Wallet
-
-    quote = connection.ops.quote_name
-    tables = {}
-    columns = []
-    for name, model in [("membership", Membership), ("user", get_user_model()), ("team", Team), ("wallet", Wallet)]:
-        fields = model._meta.concrete_fields
-        converters = []
-        for index, field in enumerate(fields):
-            column = field.get_col(name)
-            found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-            if found:
-                converters.append((index, found))
-        tables[name] = (model, fields, converters)
-        columns += [f"{quote(name)}.{quote(field.column)}" for field in fields]
-
-    def table(model, name):
-        return f"{quote(model._meta.db_table)} {quote(name)}"
-
-    def column(name, field_name, model):
-        return f"{quote(name)}.{quote(model._meta.get_field(field_name).column)}"
-
-    user_model = get_user_model()
-    # Only names from the models' metadata, quoted, go into the text; the user id is a parameter.
-    sql = (
-        f"SELECT {', '.join(columns)} FROM {table(Membership, 'membership')}"  # noqa: S608
-        f" JOIN {table(user_model, 'user')} ON {column('user', 'id', user_model)} = "
-        f"{column('membership', 'user', Membership)}"
-        f" JOIN {table(Team, 'team')} ON {column('team', 'id', Team)} = {column('membership', 'team', Membership)}"
-        f" LEFT JOIN {table(Wallet, 'wallet')} ON {column('wallet', 'team', Wallet)} = {column('team', 'id', Team)}"
-        f" WHERE {column('membership', 'user', Membership)} = %s"
-        f" ORDER BY {column('team', 'name', Team)}, {column('team', 'id', Team)}"
-    )
-    return sql, tables
-
-
 def memberships_for_request(user, team_id):
-    """(the current membership or None, all the user's memberships by team name), wallets joined.
+    """(the current membership or None, all the user's memberships by team name), wallets joined: one query.
 
     The current one is the team in the session, or the user's oldest membership when that is gone, as in
-    current_membership_for; the app shell lists the rest and shows the current team's balance. The list comes
-    with the user when the auth backend loaded it (studio.teams.auth), else from one query here.
+    current_membership_for; the app shell lists the rest and shows the current team's balance.
     """
-    memberships = getattr(user, "team_memberships", None)
-    if memberships is None:
-        memberships = list(memberships_of_user(user).select_related("team__wallet"))
+    memberships = list(memberships_of_user(user).select_related("team__wallet"))
     chosen = next((m for m in memberships if m.team_id == team_id), None) if team_id is not None else None
     if chosen is None and memberships:
         chosen = min(memberships, key=lambda m: (m.created_at, m.pk))
@@ -159,16 +78,15 @@ def member_rows(team, viewer_membership):
 
 
 def team_summary(team):
-    """What deleting the team would take with it, in numbers a person can weigh."""
-    from studio.credits.models import Wallet
-
-    wallet = scoped(Wallet, team).first()
-    return {
+    """What deleting the team would take with it, in numbers a person can weigh (other apps add theirs)."""
+    summary = {
         "members": scoped(Membership, team).count(),
         "pending_invitations": pending_invitations(team).count(),
         "provider_keys": scoped(ProviderKey, team).count(),
-        "credits": wallet.balance if wallet else 0,
     }
+    for _, losses in signals.team_delete_losses.send(sender=Team, team=team):
+        summary.update(losses or {})
+    return summary
 
 
 def transfer_candidates(team):

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from studio.core.services import audit_record
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
-from studio.teams import crypto
+from studio.teams import crypto, signals
 from studio.teams.middleware import SESSION_KEY
-from studio.teams.models import AuditEntry, Invitation, Membership, Provider, ProviderKey, Role, Team, hash_token
+from studio.teams.models import Invitation, Membership, Provider, ProviderKey, Role, Team, hash_token
 from studio.teams.permissions import can, member_change_refusal
 from studio.teams.scoping import scoped
 from studio.teams.selectors import user_emails
@@ -42,10 +43,6 @@ def _unique_slug(name):
     return slug
 
 
-def audit_record(*, team, actor, action, summary, detail=None):
-    return AuditEntry.objects.create(team=team, actor=actor, action=action, summary=summary, detail=detail or {})
-
-
 def _who(user):
     return user.email or user.get_username()
 
@@ -60,8 +57,6 @@ def _require(membership, permission, message):
 
 @transaction.atomic
 def team_create(*, owner, name):
-    from studio.credits.services import credits_grant, wallet_open
-
     name = name.strip()
     if not name:
         raise TeamError("Give the team a name.")
@@ -69,15 +64,7 @@ def team_create(*, owner, name):
         name=name, slug=_unique_slug(name), allowed_models=[OFFLINE_MODEL_ID], active_model=OFFLINE_MODEL_ID
     )
     Membership.objects.create(team=team, user=owner, role=Role.OWNER)
-    wallet_open(team=team)
-    if settings.POSTFRAME_SIGNUP_CREDITS > 0:
-        credits_grant(
-            team=team,
-            amount=settings.POSTFRAME_SIGNUP_CREDITS,
-            idempotency_key=f"team-created-{team.pk}",
-            user=owner,
-            memo="Credits every new team starts with",
-        )
+    signals.team_created.send(sender=Team, team=team, owner=owner)  # credits opens the wallet and the gift
     audit_record(team=team, actor=owner, action="team.created", summary=f"{owner.email} created the team {name}")
     return team
 
@@ -116,16 +103,14 @@ def team_rename(*, actor_membership, name):
 @transaction.atomic
 def team_delete(*, actor_membership, confirm_name):
     """Delete the team and everything it owns; only its owner, who types the team's name to confirm."""
-    from studio.credits.models import Wallet
-
     if actor_membership.role != Role.OWNER:
         raise TeamError("Only the owner can delete the team.")
     team = Team.objects.select_for_update().get(pk=actor_membership.team_id)
     if (confirm_name or "").strip() != team.name:
         raise TeamError(f"That is not the team's name. Type {team.name} exactly to delete it.")
-    wallet = scoped(Wallet, team).first()
-    if wallet is not None and wallet.held > 0:
-        raise TeamError(f"{wallet.held} credits are held by running work. Wait for it to finish, then delete the team.")
+    for _, refusal in signals.team_delete_refusal.send(sender=Team, team=team):
+        if refusal:
+            raise TeamError(refusal)
     try:
         with transaction.atomic():
             team.delete()

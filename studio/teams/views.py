@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect
 
+from studio.core.http import post_only, toast
 from studio.teams import selectors, services
 from studio.teams.connections import ConnectionResult, provider_connection_test
 from studio.teams.crypto import KeyStoreError
@@ -31,13 +31,12 @@ from studio.teams.scoping import get_scoped_or_404
 AUDIT_PAGE_SIZE = 25
 
 
-def _toast(response, message, level="info"):
-    return trigger_client_event(response, "toast", {"message": message, "level": level})
-
-
-def _post_only(request):
-    """Ids are looked up before the method is checked, so another team's id is a 404 whatever the method."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+def _in_team(request, invitation_id=None, member_id=None, **_):
+    """The URL's invitation or member, looked up in the team scope (404 otherwise): post_only's lookup."""
+    if invitation_id is not None:
+        get_scoped_or_404(Invitation, request.team, pk=invitation_id)
+    if member_id is not None:
+        get_scoped_or_404(Membership, request.team, pk=member_id)
 
 
 # Create and switch ------------------------------------------------------------------------------------------
@@ -122,15 +121,14 @@ def invitation_create(request):
         else:
             link = services.invitation_link(token)
             response = _overview(request, "invitations", new_invitation=invitation, new_link=link)
-            return _toast(response, f"Invitation sent to {invitation.email}.")
+            return toast(response, f"Invitation sent to {invitation.email}.")
     return _overview(request, "invitations", invite_form=form)
 
 
 @team_required("manage_members")
+@post_only(lookup=_in_team)
 def invitation_revoke(request, invitation_id):
     invitation = get_scoped_or_404(Invitation, request.team, pk=invitation_id)
-    if refused := _post_only(request):
-        return refused
     try:
         services.invitation_revoke(actor_membership=request.membership, invitation=invitation)
     except services.TeamError as exc:
@@ -141,10 +139,9 @@ def invitation_revoke(request, invitation_id):
 
 
 @team_required("manage_members")
+@post_only(lookup=_in_team)
 def member_role(request, member_id):
     target = get_scoped_or_404(Membership.objects.select_related("user"), request.team, pk=member_id)
-    if refused := _post_only(request):
-        return refused
     form = RoleForm(request.POST)
     try:
         if not form.is_valid():
@@ -161,14 +158,13 @@ def member_role(request, member_id):
     if not request.htmx:
         messages.success(request, done)
         return redirect("team_settings")
-    return _toast(_overview(request, "members"), done)
+    return toast(_overview(request, "members"), done)
 
 
 @team_required("manage_members")
+@post_only(lookup=_in_team)
 def member_remove(request, member_id):
     target = get_scoped_or_404(Membership.objects.select_related("user"), request.team, pk=member_id)
-    if refused := _post_only(request):
-        return refused
     try:
         services.membership_remove(actor_membership=request.membership, membership=target)
     except services.TeamError as exc:
@@ -311,9 +307,11 @@ def provider_key_remove(request):
 @team_required("manage_keys")
 @require_POST
 def provider_key_test(request):
-    provider = _provider_from(request)
-    if provider is None:
-        return render(request, "teams/keys.html#test-result", {"result": None, "provider": ""}, status=400)
+    form = ProviderForm(request.POST)
+    if not form.is_valid():
+        refused = ConnectionResult(False, form.errors["provider"][0])
+        return render(request, "teams/keys.html#test-result", {"result": refused, "provider": ""}, status=400)
+    provider = form.cleaned_data["provider"]
     try:
         api_key = selectors.provider_key_for(team=request.team, provider=provider)
     except KeyStoreError as exc:

@@ -79,6 +79,48 @@ def _generation_id(team):
     return str(generation_job(team).uuid)
 
 
+def _credit_request_id(team):
+    from studio.credits.models import CreditRequest
+
+    return CreditRequest.objects.create(team=team, requested_by=MembershipFactory(team=team).user, amount=20).pk
+
+
+def _influencer_id(team):
+    from tests.influencers.factories import influencer_row
+
+    return influencer_row(team).pk
+
+
+def _series_id(team):
+    from tests.influencers.factories import series_row
+
+    return series_row(team).pk
+
+
+def _scene_id(team):
+    from tests.influencers.factories import series_row
+
+    return series_row(team).scenes.get().pk
+
+
+def _reference_id(team):
+    from tests.influencers.factories import influencer_row
+
+    return influencer_row(team).current_version.references.get().pk
+
+
+def _carousel_id(team):
+    from tests.slides.factories import carousel_row
+
+    return carousel_row(team).pk
+
+
+def _slide_id(team):
+    from tests.slides.factories import carousel_row
+
+    return carousel_row(team).slides.get().pk
+
+
 # kwarg name -> function(team) that makes one object of `team` and returns the kwarg's value.
 RECIPES = {
     "member_id": _member_id,
@@ -90,6 +132,14 @@ RECIPES = {
     "api_token_id": _api_token_id,
     "job_uuid": _job_uuid,
     "generation_id": _generation_id,
+    "influencer_id": _influencer_id,
+    "series_id": _series_id,
+    "scene_id": _scene_id,
+    "reference_id": _reference_id,
+    "request_id": _credit_request_id,
+    "carousel_id": _carousel_id,
+    "slide_id": _slide_id,
+    "kind": lambda team: "pdf",  # which export of the carousel; the carousel_id recipe makes the team's object
 }
 
 

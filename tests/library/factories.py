@@ -4,7 +4,7 @@ import factory
 from django.utils import timezone
 
 from library.models import Asset, Board, BoardItem, Tag
-from library.services import asset_ingest
+from library.services import Origin, asset_ingest
 from tests.factories import TeamFactory, UserFactory
 from tests.library import images
 
@@ -72,8 +72,5 @@ def stored_asset(team, user=None, *, source="generated", data=None, name=None, p
         user=user or UserFactory(),
         data=data,
         filename=f"{name or 'image'}.png",
-        source=source,
-        provenance=provenance,
-        parent=parent,
-        name=name,
+        origin=Origin(source=source, provenance=provenance or {}, parent=parent, name=name),
     )

@@ -7,6 +7,8 @@ from tests.library.factories import stored_asset
 
 pytestmark = pytest.mark.django_db
 
+JOB_ID = "5f1c0b7e-9d0a-4c2e-8a51-3f0e2b6d7c11"
+
 
 @pytest.fixture
 def family(team, member):
@@ -30,7 +32,7 @@ def family(team, member):
             "cost": 8,
             "timings": {"queued_ms": 120, "first_frame_ms": 2400, "total_ms": 9100},
             "response_id": "resp_abc123",
-            "job_id": "5f1c-job",
+            "job_id": JOB_ID,
             "usage": {"output_tokens": 4160},
         },
     )
@@ -54,17 +56,18 @@ def test_it_shows_the_full_provenance(client_for, member, family):
     for text in [
         "A red fox at sunset, cinematic",
         "A cinematic photograph of a red fox",
-        "GPT Image 2",
-        "openai:gpt-image-2",
-        "1536x1024",
-        "quality",
-        "424242",
-        "8 credits",
-        "first frame",
-        "2,400 ms",
+        "<dt>Model</dt>\n<dd>GPT Image 2</dd>",
+        "<dt>Size asked for</dt>\n<dd>1536 × 1024 px</dd>",
+        "<dt>Quality</dt>\n<dd>High</dd>",
+        "<dt>Format</dt>\n<dd>PNG</dd>",
+        "<dt>Images in the job</dt>\n<dd>2</dd>",
+        "<code>424242</code>",
+        "<dt>Cost</dt>\n<dd>8 credits</dd>",
+        "<dt>First frame after</dt>\n<dd>2.4 s</dd>",
+        "<dt>Waited for a worker</dt>\n<dd>120 ms</dd>",
+        "<dt>Tokens</dt>\n<dd>4,160 output tokens</dd>",
         "resp_abc123",
-        "5f1c-job",
-        "output_tokens",
+        f'href="/studio/jobs/{JOB_ID}/"',
     ]:
         assert text in page, text
     reference = family["reference"]
@@ -92,7 +95,37 @@ def test_it_offers_the_studio_actions_and_downloads(client_for, member, family):
 
 def test_its_delete_confirmation_says_what_happens_to_the_lineage(client_for, member, family):
     page = client_for(member).get(f"/library/assets/{family['asset'].pk}/").content.decode()
-    assert 'data-confirm="Delete “Hero v2”? The asset made from it stays, without a parent.' in page
+    assert 'data-confirm-title="Delete “Hero v2”?"' in page
+    assert "The asset made from it stays, without a parent. This cannot be undone." in page
+    assert 'data-confirm-yes="Delete asset" data-confirm-no="Keep it"' in page
+
+
+def test_its_provenance_has_no_empty_null_or_raw_values(client_for, team, member):
+    asset = stored_asset(
+        team,
+        member,
+        provenance={
+            "prompt": "A lemon on blue",
+            "model_id": "local:draft",
+            "parameters": {"size": "1024x1024", "quality": "low", "input_fidelity": None, "background": "auto"},
+            "mask": None,
+            "mask_asset_id": None,
+            "seed": 7,
+            "cost": 0,
+            "usage": {"engine": "local", "images": 1},
+            "timings": {"queued_ms": 12, "first_frame_ms": None, "total_ms": 48210},
+            "parent_job_id": None,
+            "image_index": 0,
+        },
+    )
+    page = client_for(member).get(f"/library/assets/{asset.pk}/").content.decode()
+    made = page[page.index('id="provenance-title"') : page.index('id="lineage-title"')]
+
+    for raw in ("null", "None", "{", "input_fidelity", "first_frame_ms", "usage", "image_index", "<dd></dd>"):
+        assert raw not in made, raw
+    assert "<dt>Background</dt>\n<dd>Automatic</dd>" in made
+    assert "<dt>Cost</dt>\n<dd>Free</dd>" in made
+    assert "<dt>Made in</dt>\n<dd>48.2 s</dd>" in made
 
 
 def test_an_upload_says_it_has_no_generation_record(client_for, member, family):
@@ -104,7 +137,7 @@ def test_a_viewer_sees_everything_but_cannot_change_anything(client_for, viewer,
     asset = family["asset"]
     page = client_for(viewer).get(f"/library/assets/{asset.pk}/").content.decode()
     assert "A red fox at sunset" in page and "Download" in page
-    for control in ("Rename", "Save tags", "Delete asset", "Use as reference", "rating/"):
+    for control in ("Edit title", "Save tags", "Delete asset", "Use as reference", "rating/"):
         assert control not in page, control
 
 

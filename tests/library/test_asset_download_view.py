@@ -19,7 +19,7 @@ def _download(client, asset, **params):
 
 
 def _body(response):
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return b"".join(response) if response.streaming else response.content
 
 
 def test_the_original_comes_back_byte_for_byte_as_an_attachment(client_for, member, asset):

@@ -31,11 +31,11 @@ def test_a_plain_rename_returns_to_the_assets_page(client_for, member, asset):
     assert response.status_code == 302 and response["Location"] == f"/library/assets/{asset.pk}/"
 
 
-def test_an_empty_name_is_refused_next_to_the_field_and_changes_nothing(client_for, member, asset):
+def test_an_empty_title_is_refused_next_to_the_field_and_changes_nothing(client_for, member, asset):
     response = client_for(member).post(f"/library/assets/{asset.pk}/rename/", {"name": "   "}, headers=HTMX)
 
     assert response.status_code == 422
-    assert "Give the asset a name." in response.content.decode()
+    assert "Give the asset a title." in response.content.decode()
     asset.refresh_from_db()
     assert asset.name == "Draft 1"
 

@@ -103,7 +103,7 @@ def test_a_zip_of_a_selection_streams_from_the_bucket(bucket, client_for, team, 
 
     response = client_for(member).post("/library/selection/download/", {"asset": [first.pk, second.pk]})
 
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response)))
     assert sorted(archive.namelist()) == ["one.png", "two.png"]
     assert archive.read("one.png") == bucket.get_object(Bucket=BUCKET, Key=first.file)["Body"].read()
 

@@ -19,7 +19,7 @@ def test_it_streams_the_original_with_its_type_to_a_member(client_for, member, a
     response = client_for(member).get(asset_url(asset))
 
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == asset_bytes(asset)
+    assert b"".join(response) == asset_bytes(asset)
     assert response["Content-Type"] == "image/jpeg"
     assert response["Cache-Control"].startswith("private")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -31,7 +31,7 @@ def test_it_streams_the_original_with_its_type_to_a_member(client_for, member, a
 def test_it_streams_the_renditions_as_webp(client_for, member, asset, variant):
     response = client_for(member).get(asset_url(asset, variant))
     assert response["Content-Type"] == "image/webp"
-    assert images.decoded(b"".join(response.streaming_content)).format == "WEBP"
+    assert images.decoded(b"".join(response)).format == "WEBP"
 
 
 def test_a_viewer_may_see_the_files(client_for, viewer, asset):

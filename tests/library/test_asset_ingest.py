@@ -12,7 +12,7 @@ from PIL.PngImagePlugin import PngInfo
 
 from library.models import PREVIEW_EDGE, THUMB_EDGE, Asset
 from library.selectors import asset_bytes
-from library.services import asset_ingest
+from library.services import Origin, asset_ingest
 from library.storage import asset_storage
 from tests.factories import TeamFactory
 from tests.library import images
@@ -21,8 +21,8 @@ from tests.library.factories import stored_asset
 pytestmark = pytest.mark.django_db
 
 
-def _ingest(team, user, data, filename="photo.jpg", **kwargs):
-    return asset_ingest(team=team, user=user, data=data, filename=filename, **kwargs)
+def _ingest(team, user, data, filename="photo.jpg", **origin):
+    return asset_ingest(team=team, user=user, data=data, filename=filename, origin=Origin(**origin))
 
 
 def test_it_stores_an_upload_with_its_facts_and_says_it_was_created(team, member):

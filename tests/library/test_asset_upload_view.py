@@ -49,6 +49,7 @@ def test_it_tells_the_uploader_why_a_file_was_refused_and_stores_nothing(client_
     assert response.json() == {
         "name": "logo.svg",
         "status": "refused",
+        "label": "Refused",
         "message": "SVG files are refused: they can carry scripts that run in the browser. "
         "Export the artwork as PNG and upload that.",
     }

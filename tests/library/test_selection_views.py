@@ -101,7 +101,8 @@ def test_a_zip_of_the_selection_is_streamed_with_each_original(client_for, team,
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == f'attachment; filename="{team.slug}-assets.zip"'
-    chunks = list(response.streaming_content)
+    assert response.is_async  # streamed from a worker thread under ASGI, never buffered whole
+    chunks = list(response)
     assert len(chunks) > 2  # written piece by piece, not built whole
     archive = zipfile.ZipFile(io.BytesIO(b"".join(chunks)))
     assert archive.testzip() is None

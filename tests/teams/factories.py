@@ -5,8 +5,9 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from studio.core.models import AuditEntry
 from studio.teams import crypto
-from studio.teams.models import AuditEntry, Invitation, ProviderKey, hash_token
+from studio.teams.models import Invitation, ProviderKey, hash_token
 from tests.factories import TeamFactory, UserFactory
 
 

@@ -37,8 +37,16 @@ def test_a_provider_key_shows_only_its_last_four(operator, team):
 
 def test_the_audit_log_is_read_only(operator, team):
     entry = AuditEntryFactory(team=team, summary="renamed the team")
-    body = operator.get(f"/admin/teams/auditentry/{entry.pk}/change/").content.decode()
+    body = operator.get(f"/admin/core/auditentry/{entry.pk}/change/").content.decode()
     assert "renamed the team" in body
     assert 'name="_save"' not in body
-    assert operator.get("/admin/teams/auditentry/add/").status_code == 403
-    assert operator.post(f"/admin/teams/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert operator.get("/admin/core/auditentry/add/").status_code == 403
+    assert operator.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code == 403
+
+
+def test_a_provider_key_cannot_be_added_or_edited_in_admin_but_can_be_deleted(operator, team):
+    key = ProviderKeyFactory(team=team, secret="sk-admin-secret-9876")
+    assert operator.get("/admin/teams/providerkey/add/").status_code == 403
+    assert 'name="_save"' not in operator.get(f"/admin/teams/providerkey/{key.pk}/change/").content.decode()
+    assert operator.post(f"/admin/teams/providerkey/{key.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not type(key).objects.filter(pk=key.pk).exists()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from studio.teams.models import AuditEntry
+from studio.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,9 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.utils import timezone
 
+from studio.core.models import AuditEntry
 from studio.teams.middleware import SESSION_KEY
-from studio.teams.models import AuditEntry, Membership
+from studio.teams.models import Membership
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 from tests.teams.factories import InvitationFactory
 

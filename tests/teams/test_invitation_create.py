@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 
-from studio.teams.models import AuditEntry, Invitation, hash_token
+from studio.core.models import AuditEntry
+from studio.teams.models import Invitation, hash_token
 from tests.teams.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,6 @@
 import pytest
 
-from studio.teams.models import AuditEntry
+from studio.core.models import AuditEntry
 from tests.teams.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 import pytest
 
-from studio.teams.models import AuditEntry, Membership
+from studio.core.models import AuditEntry
+from studio.teams.models import Membership
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

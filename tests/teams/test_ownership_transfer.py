@@ -1,7 +1,8 @@
 import pytest
 
+from studio.core.models import AuditEntry
 from studio.teams import services
-from studio.teams.models import AuditEntry, Membership
+from studio.teams.models import Membership
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,7 @@
 import pytest
 
-from studio.teams.models import AuditEntry, ProviderKey
+from studio.core.models import AuditEntry
+from studio.teams.models import ProviderKey
 from tests.teams.factories import ProviderKeyFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,8 @@
 import pytest
 
+from studio.core.models import AuditEntry
 from studio.credits.models import LedgerEntry
-from studio.teams.models import AuditEntry, Membership
+from studio.teams.models import Membership
 from studio.teams.services import TeamError, team_create
 from tests.factories import UserFactory
 

@@ -18,6 +18,12 @@ def test_the_confirmation_page_says_what_will_be_lost(client_for, owner, member,
     assert "Type the team&#x27;s name to confirm" in body
 
 
+def test_the_confirmation_page_counts_the_credits_that_would_be_forfeited(client_for, owner, team):
+    Wallet.objects.filter(team=team).update(balance=42)
+    body = client_for(owner).get("/team/delete/").content.decode()
+    assert "42 credits left in the wallet are forfeited" in body
+
+
 def test_a_wrong_name_is_refused_next_to_the_field_and_nothing_is_deleted(client_for, owner, team):
     response = client_for(owner).post("/team/delete/", {"confirm_name": team.name.upper() + "x"})
     assert response.status_code == 400

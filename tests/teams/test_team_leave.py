@@ -1,7 +1,8 @@
 import pytest
 
+from studio.core.models import AuditEntry
 from studio.teams.middleware import SESSION_KEY
-from studio.teams.models import AuditEntry, Membership
+from studio.teams.models import Membership
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
 import pytest
 
-from studio.teams.models import AuditEntry, Team
+from studio.core.models import AuditEntry
+from studio.teams.models import Team
 
 pytestmark = pytest.mark.django_db
 
