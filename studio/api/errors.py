@@ -26,7 +26,7 @@ def field_name(loc):
     parts = list(loc)
     if parts[:1] == ["body"]:
         parts = parts[2:] if len(parts) > 1 and parts[1] == "payload" else parts[1:]
-    elif parts[:1] in (["path"], ["query"]):
+    elif parts[:1] in (["path"], ["query"], ["form"], ["file"], ["header"], ["cookie"]):
         parts = parts[1:]
     name = ""
     for part in parts:
@@ -39,7 +39,35 @@ def field_name(loc):
     return name or None
 
 
+def in_union_member(loc):
+    """Whether pydantic's location names a member of a union (our Line type shows as `function-after[…]`)."""
+    return any(part in UNION_MEMBERS or part.startswith("function-") for part in loc if isinstance(part, str))
+
+
 def union_message(field, message):
     """A plain message for a field whose value matched none of the shapes it may take."""
     top = (field or "").split("[", 1)[0].split(".", 1)[0]
     return UNION_MESSAGES.get(top, message)
+
+
+# Pydantic's wording for a few constraints the schema states, as the Studio's own forms put them.
+FIELD_MESSAGES = {
+    ("prompt", "string_too_short"): "Write a prompt describing the image.",
+    ("prompt", "string_too_long"): "The prompt is longer than 32,000 characters, the most any model takes.",
+    ("n", "greater_than_equal"): "Choose between 1 and 10 images.",
+    ("name", "string_too_short"): "Give the board a name.",
+    ("name", "string_too_long"): "Keep a board's name under 80 characters.",
+    ("n", "less_than_equal"): "Choose between 1 and 10 images.",
+}
+TYPE_MESSAGES = {
+    "string_too_short": "This field cannot be empty.",
+    "string_unicode": "This text holds a broken character (a lone surrogate); send valid UTF-8 text.",
+}
+
+
+def pydantic_message(field, error):
+    """The message for one pydantic error on `field`: ours where we have one, else pydantic's own."""
+    kind = error.get("type", "")
+    return (
+        FIELD_MESSAGES.get((field, kind)) or TYPE_MESSAGES.get(kind) or error.get("msg") or "This value is not valid."
+    )

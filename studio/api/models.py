@@ -46,3 +46,29 @@ class ApiToken(TeamOwned):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+class IdempotentRequest(TeamOwned):
+    """The first answer to a POST sent with an Idempotency-Key, replayed to repeats of it for 24 hours.
+
+    One row per (team, key), enforced by the database: a concurrent repeat waits on the unique index until the
+    first request's transaction ends, then finds the answer it stored. Only successful answers are kept; a refused
+    or failed request leaves no row, so fixing the cause and retrying with the same key works.
+    """
+
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the method, path and body it answered.")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField(null=True, help_text="Empty only inside the claiming transaction.")
+    content_type = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "key"], name="api_idempotency_key_once_per_team")]
+        verbose_name = "idempotent request"
+
+    def __str__(self):
+        return f"{self.method} {self.path} ({self.key})"

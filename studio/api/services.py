@@ -11,14 +11,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from library import services as library_services
 from library.models import Asset
 from library.selectors import asset_bytes
-from library.services import asset_ingest
+from library.services import LibraryError, Origin, asset_ingest
 from library.storage import files_delete
-from library.validators import UploadRejected
+from library.validators import UploadRejected, too_large
 from studio.api.errors import ApiError
-from studio.api.models import SHOWN_CHARS, ApiToken, hash_secret, new_secret
+from studio.api.models import SHOWN_CHARS, ApiToken, IdempotentRequest, hash_secret, new_secret
 from studio.api.remote import FetchedImage, RemoteFetchRefused, image_format, remote_image_fetch
+from studio.api.schemas import refusal_message, refused_character
+from studio.core.services import audit_record
 from studio.credits.services import InsufficientCredits
 from studio.engines.capabilities import image_models
 from studio.generation.models import GenerationJob
@@ -27,8 +30,9 @@ from studio.generation.services import GenerationRejected, generation_refine, ge
 from studio.teams.models import Membership, Role
 from studio.teams.permissions import PERMISSIONS, can
 from studio.teams.scoping import scoped
-from studio.teams.services import audit_record
 
+# How long a POST's Idempotency-Key keeps answering with the first response (Stripe's window).
+IDEMPOTENCY_WINDOW = timedelta(hours=24)
 # A token's last use is written at most this often, so a busy client does not turn every call into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -94,6 +98,40 @@ def api_token_touch(*, token):
     token.last_used_at = now
 
 
+# Idempotency keys -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def idempotent_request_claim(*, team, key, fingerprint, method, path):
+    """(the request stored under `key`, False), or (a new claim on it, True); an expired key is claimed afresh.
+
+    Call it inside the transaction that runs the request: the claim's row stays invisible until that commits, so a
+    concurrent request with the same key waits on the unique index, then reads the answer stored with the claim.
+    """
+    IdempotentRequest.objects.filter(team=team, key=key, created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()
+    return IdempotentRequest.objects.get_or_create(
+        team=team,
+        key=key,
+        defaults={"fingerprint": fingerprint, "method": method, "path": path[:300], "created_at": timezone.now()},
+    )
+
+
+def idempotent_request_store(*, record, response):
+    """Keep the answer a claimed request produced, for its repeats."""
+    record.status_code = response.status_code
+    record.content_type = response.get("Content-Type", "")[:100]
+    record.location = response.get("Location", "")[:500]
+    record.body = bytes(response.content)
+    record.save(update_fields=["status_code", "content_type", "location", "body"])
+    return record
+
+
+def idempotent_requests_expire():
+    """Delete the stored answers older than the window; returns how many. Run hourly by beat."""
+    deleted, _ = IdempotentRequest.objects.filter(created_at__lt=timezone.now() - IDEMPOTENCY_WINDOW).delete()
+    return deleted
+
+
 # Generations --------------------------------------------------------------------------------------------------
 
 # The Studio's field names, as the API calls them in its errors.
@@ -103,6 +141,7 @@ API_FIELDS = {
     "output_format": "outputFormat",
     "output_compression": "outputCompression",
     "input_fidelity": "inputFidelity",
+    "complexity": "thinking",
     "partial_images": "partialImages",
     "credits": None,
 }
@@ -110,8 +149,11 @@ API_FIELDS = {
 API_PARTIAL_IMAGES = 0
 
 
-def _acting_user(token):
-    """Who a token acts as: the admin who made it, or the team's owner for a command-line token. 403 otherwise."""
+def acting_user(token, permission="generate"):
+    """Who a token acts as: the admin who made it, or the team's owner for a command-line token.
+
+    403 when that member has left, or their role does not allow `permission` (generate, edit…).
+    """
     membership = (
         Membership.objects.filter(team=token.team, user=token.created_by).select_related("user").first()
         if token.created_by_id
@@ -121,12 +163,13 @@ def _acting_user(token):
         raise ApiError.one(
             403, None, "The member who created this token has left the team; an admin can issue a new token."
         )
-    if not can(membership, "generate"):
+    if not can(membership, permission):
+        doing = {"generate": "generating", "edit": "changing the library"}.get(permission, permission)
         raise ApiError.one(
             403,
             None,
             f"This token acts as {membership.user.email}, whose role is {membership.get_role_display()}; "
-            f"generating needs {PERMISSIONS['generate'].label} or above.",
+            f"{doing} needs {PERMISSIONS[permission].label} or above.",
         )
     return membership.user
 
@@ -236,6 +279,7 @@ def _studio_data(payload, *, model_id):
         "output_compression": payload.outputCompression,
         "background": payload.background,
         "input_fidelity": payload.inputFidelity,
+        "complexity": payload.thinking,
         "partial_images": API_PARTIAL_IMAGES if payload.partialImages is None else payload.partialImages,
         "seed": payload.seed,
     }
@@ -252,7 +296,7 @@ def _refine(*, team, user, payload):
     parent = scoped(GenerationJob, team).filter(uuid=payload.previousGenerationId).first()
     if parent is None:
         raise ApiError.one(404, "previousGenerationId", "There is no generation with this id in this team.")
-    if payload.referenceImages or payload.mask is not None:
+    if payload.referenceImages or payload.mask is not None or payload.markup is not None:
         raise ApiError.one(
             400,
             "previousGenerationId",
@@ -278,7 +322,7 @@ def api_generation_submit(*, token, payload):
     Raises ApiError with the status and {field, message} errors a client should see.
     """
     team = token.team
-    user = _acting_user(token)
+    user = acting_user(token)
     model_id = payload.model or default_model_id(team)
     if model_id in image_models() and model_id not in allowed_model_ids(team):
         label = image_models()[model_id].label
@@ -291,11 +335,12 @@ def api_generation_submit(*, token, payload):
     images = _Images(team)
     items = list(_reference_items(payload))
     named = [(field, value) for field, value, _ in items]
-    if payload.mask is not None:
-        named.append(("mask", payload.mask))
+    for field in ("mask", "markup"):
+        if getattr(payload, field) is not None:
+            named.append((field, getattr(payload, field)))
     found = images.resolve_all(named)
     references = [(field, found.get(field), role) for field, _, role in items]
-    mask = found.get("mask")
+    mask, markup = found.get("mask"), found.get("markup")
     if images.errors:
         status = 404 if any(status == 404 for status, _, _ in images.errors) else 400
         raise ApiError(status, [(field, message) for _, field, message in images.errors])
@@ -310,6 +355,8 @@ def api_generation_submit(*, token, payload):
                 data["references"].append({"asset_id": asset.pk, "role": role})
             if mask is not None:
                 data["mask"] = asset_bytes(mask) if isinstance(mask, Asset) else mask.data
+            if markup is not None:
+                data["markup"] = asset_bytes(markup) if isinstance(markup, Asset) else markup.data
             return generation_submit(team=team, user=user, data=data)
     except GenerationRejected as rejected:
         files_delete([key for asset in imported for key in asset.storage_keys])
@@ -329,11 +376,64 @@ def _imported(team, user, token, field, image, imported):
             user=user,
             data=image.data,
             filename=image.filename,
-            source=Asset.Source.IMPORTED,
-            provenance={"imported_from": image.url, "fetched_from": image.final_url, "api_token": token.prefix},
+            origin=Origin(
+                source=Asset.Source.IMPORTED,
+                provenance={"imported_from": image.url, "fetched_from": image.final_url, "api_token": token.prefix},
+            ),
         )
     except UploadRejected as rejected:
         raise ApiError.one(400, field, rejected.message) from None
     if getattr(asset, "created", True):
         imported.append(asset)
     return asset
+
+
+# The library ----------------------------------------------------------------------------------------------------
+
+
+def api_asset_upload(*, token, upload, name=None):
+    """Add one uploaded file to the library with the upload page's checks and messages; 400 on `file` otherwise.
+
+    Returns the asset, carrying `created` (False for an image the team already had) and `notes`.
+    """
+    user = acting_user(token, "edit")
+    if upload is None:
+        raise ApiError.one(400, "file", "Choose an image to upload, sent as the multipart field `file`.")
+    if upload.size > settings.POSTFRAME_UPLOAD_MAX_BYTES:
+        raise ApiError.one(400, "file", too_large(upload.size))  # refused before a byte of it is read
+    filename = upload.name or ""
+    if (char := refused_character(filename)) is not None:
+        raise ApiError.one(400, "file", "The file's name: " + refusal_message(char))
+    try:
+        return asset_ingest(
+            team=token.team, user=user, data=upload.read(), filename=filename, origin=Origin(name=name or None)
+        )
+    except UploadRejected as rejected:
+        raise ApiError.one(400, "file", rejected.message) from None
+
+
+def api_board_create(*, token, name):
+    user = acting_user(token, "edit")
+    try:
+        return library_services.board_create(team=token.team, user=user, name=name)
+    except LibraryError as refused:
+        raise ApiError.one(400, "name", str(refused)) from None
+
+
+def api_board_assets_add(*, token, board, asset_ids):
+    """Add assets of the team to `board` (after its last one); 404 naming the first id that is not the team's."""
+    user = acting_user(token, "edit")
+    found = scoped(Asset, token.team).in_bulk(asset_ids)
+    missing = [(index, asset_id) for index, asset_id in enumerate(asset_ids) if asset_id not in found]
+    if missing:
+        raise ApiError(
+            404,
+            [(f"assetIds[{i}]", f"There is no asset {asset_id} in this team's library.") for i, asset_id in missing],
+        )
+    return library_services.board_assets_add(board=board, assets=list(found.values()), user=user)
+
+
+def api_board_asset_remove(*, token, board, asset):
+    acting_user(token, "edit")
+    if not library_services.board_asset_remove(board=board, asset=asset):
+        raise ApiError.one(404, None, f"Asset {asset.pk} is not on the board {board.name}.")

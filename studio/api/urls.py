@@ -1,3 +1,5 @@
+"""API token pages of the current team (the JSON API itself is mounted at /api/v1/ from studio/urls.py)."""
+
 from django.urls import path
 
 from studio.api import views

@@ -1,13 +1,13 @@
 """Team pages for the API: issue tokens (the secret is shown once) and revoke them."""
 
 from django.contrib import messages
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from studio.api import selectors, services
 from studio.api.forms import ApiTokenForm
 from studio.api.models import ApiToken
+from studio.core.http import post_only
 from studio.teams.permissions import team_required
 from studio.teams.scoping import get_scoped_or_404
 
@@ -32,11 +32,15 @@ def api_tokens(request):
     return render(request, template, context)
 
 
+def _token_in_team(request, api_token_id):
+    """post_only's lookup: the token of the URL, in the team scope (404 otherwise)."""
+    return get_scoped_or_404(ApiToken, request.team, pk=api_token_id)
+
+
 @team_required("manage_api")
+@post_only(lookup=_token_in_team)
 def api_token_revoke(request, api_token_id):
-    token = get_scoped_or_404(ApiToken, request.team, pk=api_token_id)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    token = _token_in_team(request, api_token_id)
     services.api_token_revoke(token=token, user=request.user)
     messages.success(request, f"{token.name} is revoked: requests with it now answer 401.")
     return redirect("api_tokens")

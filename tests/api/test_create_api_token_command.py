@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from studio.api.models import ApiToken, hash_secret
-from studio.teams.models import AuditEntry
+from studio.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -84,7 +84,7 @@ def test_it_answers_402_when_the_team_is_short_of_credits_and_reserves_nothing(a
         ({"prompt": "Mugs", "n": 50}, "n", "10"),
         ({"prompt": "Mugs", "size": "1000x1000"}, "size", "multiples of 16"),
         ({"prompt": "Mugs", "aspectRatio": "5:1"}, "aspectRatio", ""),
-        ({"prompt": "Mugs", "quality": "ultra"}, "quality", "'low', 'medium', 'high' or 'auto'"),
+        ({"prompt": "Mugs", "quality": "ultra"}, "quality", "Input should be 'low', 'medium', 'high'"),
         ({"prompt": "Mugs", "n": "lots"}, "n", "valid integer"),
         ({"prompt": "Mugs", "aspect_ratio": "4:5"}, "aspect_ratio", "not part of the API"),
         ({"quality": "low"}, "prompt", "This field is required."),

@@ -43,7 +43,7 @@ def test_a_generation_submitted_through_the_api_completes_and_shows_its_outputs(
     first = admin_api.get(body["outputs"][0]["url"])
     assert first.status_code == 200 and first["Content-Type"] == "image/png"
     assert first["X-Content-Type-Options"] == "nosniff" and "private" in first["Cache-Control"]
-    assert Image.open(io.BytesIO(b"".join(first.streaming_content))).size == (1024, 1024)
+    assert Image.open(io.BytesIO(b"".join(first))).size == (1024, 1024)
 
 
 def test_a_refinement_points_back_to_its_previous_generation(admin_api, team):

@@ -1,5 +1,6 @@
 """The OpenAPI schema and the interactive reference, served offline under the strict CSP."""
 
+import json
 import re
 
 import pytest
@@ -44,3 +45,14 @@ def test_the_docs_page_loads_swagger_from_our_static_files_with_the_csp_nonce(cl
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert finders.find("ninja/swagger-ui-bundle.js") and finders.find("ninja/swagger-ui-init.js")
     assert "/api/v1/openapi.json" in html
+
+
+def test_the_schema_document_has_no_key_twice_so_swagger_can_parse_it(client):
+    """An int 200 and a str "200" in one responses map both serialise as "200"; Swagger UI refuses that."""
+
+    def strict(pairs):
+        keys = [key for key, _ in pairs]
+        assert len(keys) == len(set(keys)), f"a key appears twice among {keys}"
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json", HTTP_HOST="127.0.0.1").content, object_pairs_hook=strict)

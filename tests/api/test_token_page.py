@@ -1,7 +1,7 @@
 import pytest
 
 from studio.api.models import ApiToken, hash_secret
-from studio.teams.models import AuditEntry
+from studio.core.models import AuditEntry
 from tests.api.factories import ApiTokenFactory
 
 pytestmark = pytest.mark.django_db
