@@ -1,11 +1,11 @@
 """What an image costs in credits: size tiers by pixel count and the operators' price rules."""
 
 from studio.credits.models import PriceRule
-from studio.engines.capabilities import image_models
+from studio.engines.capabilities import STANDARD_QUALITIES, image_models, model_label
 
 TIER_1K_MAX_PIXELS = 1_600_000
 TIER_2K_MAX_PIXELS = 4_200_000
-QUALITIES = ("low", "medium", "high", "auto")
+QUALITIES = ("low", "medium", "high", "xhigh", "max", "auto")  # xhigh and max: the GPT Image 2.5 line
 ANY_QUALITY = "*"
 
 
@@ -20,11 +20,6 @@ class PriceNotConfigured(PricingError):
             f"No price is set for {model_label(model_id)} at {tier} ({quality} quality), so it cannot be used yet. "
             "Ask your operator to add a price rule in the admin."
         )
-
-
-def model_label(model_id):
-    model = image_models().get(model_id)
-    return model.label if model else model_id
 
 
 def tier_for(width, height):
@@ -86,13 +81,19 @@ def price_table(model_ids):
     """Credits per image for each model × tier × quality, from one query: {model_id: {tier: {quality: credits}}}.
 
     A cell is None when no rule covers it (the model cannot be used at that tier and quality until one exists).
+    Each model lists only the qualities it offers (xhigh and max only where the capability table has them).
     """
+    models = image_models()
     rules = {}
     for rule in PriceRule.objects.filter(model_id__in=list(model_ids)).only("model_id", "tier", "quality", "credits"):
         rules.setdefault((rule.model_id, rule.tier), []).append(rule)
     return {
         model_id: {
-            tier: {quality: _pick(rules.get((model_id, tier), []), quality) for quality in QUALITIES}
+            tier: {
+                quality: _pick(rules.get((model_id, tier), []), quality)
+                for quality in QUALITIES
+                if quality in (models[model_id].qualities if model_id in models else STANDARD_QUALITIES)
+            }
             for tier in PriceRule.Tier.values
         }
         for model_id in model_ids

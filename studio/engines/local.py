@@ -13,9 +13,16 @@ It stands in wherever no provider key is set (a new install, the demo, the tests
   "parent plus edit": the parent stays recognisable under a tint, a few new shapes and the new text.
 - Masks: the edit is composited through the mask onto the first image, so every pixel whose mask alpha is
   255 is the source's exactly; a masked edit keeps the source's size.
+- Markup (strokes, arrows, boxes and labels drawn over Image 1): a guided edit of Image 1. The draft keeps
+  Image 1, puts its new shapes inside what the markup outlines, washed in the markup's own colour, and shows
+  the strokes themselves faintly on top, so the draft says what the markup asked for.
+- Thinking (complexity): a planned layout: shapes sit on a thirds grid instead of falling anywhere, more so
+  at higher levels. xhigh and max quality draw as high does, with more shapes.
 - Transparent background (alpha), PNG / JPEG / WebP with compression.
-- Partial frames: the first image reduced to 1/16, 1/8 and 1/4 and scaled back up, coarse to fine (the
-  last `partial_images` of those), as JPEG unless the background is transparent, then Final with a
+- Partial frames, coarse to fine, before the full-size image is drawn: the same draft (same seed, so the
+  same composition) drawn at 1/16, 1/8 and 1/4 of the output's long edge (the last `partial_images` of those)
+  and blown up, blocky, to a preview size, so the first frame costs milliseconds at any size and quality and
+  each later one is visibly finer; as JPEG unless the background is transparent. Then Final with a
   deterministic response id.
 """
 
@@ -37,13 +44,19 @@ from studio.engines.types import EngineError, Final, PartialFrame
 from studio.engines.validation import validate_request
 
 ENGINE_LABEL = "Offline draft engine"
-PARTIAL_SCALES = (16, 8, 4)  # coarse to fine
+PARTIAL_SCALES = (16, 8, 4)  # coarse to fine: each frame is drawn at 1/scale of the output's long edge
+FRAME_EDGE = 1024  # partial frames are shown at most this long (an integer reduction of the output)
 FRAME_QUALITY = 80  # JPEG quality of partial frames
 DEFAULT_SIZE = (1024, 1024)
 QUOTED_TEXT = re.compile(r'"([^"]+)"|“([^”]+)”|«([^»]+)»')
 MAX_TEXT_CHARS = 280
-DETAIL = {"low": 0, "medium": 1, "auto": 1, "high": 2}
+DETAIL = {"low": 0, "medium": 1, "auto": 1, "high": 2, "xhigh": 2, "max": 2}
 SHAPE_COUNT = (5, 10, 18)  # by detail
+EXTRA_SHAPES = {"xhigh": 4, "max": 8}
+# How strongly thinking pulls shapes onto the thirds grid (0: anywhere, 1: exactly on it).
+PLANNING = {None: 0.0, "low": 0.5, "medium": 0.75, "high": 1.0}
+MARKUP_WASH_ALPHA = 96
+MARKUP_STROKE_OPACITY = 0.55
 TEXT_PANEL = (17, 19, 24)
 TEXT_INK = (250, 250, 250)
 
@@ -89,14 +102,15 @@ class LocalDraftEngine:
 
         references = [_open(reference.data) for reference in request.references]
         mask = _open(request.mask) if request.mask else None
-        size = references[0].size if mask else _output_size(request, references)
+        markup = _open(request.markup) if request.markup else None
+        size = references[0].size if mask or markup else _output_size(request, references)
+        # Frames first, each drawn small and cheaply, so a large high-quality draft shows progress at once.
+        yield from _partial_frames(request, references, mask, size, markup=markup)
         images = []
         for number in range(request.n):
-            picture = _draw(request, references, mask, size, request.seed + number)
+            picture = _draw(request, references, mask, size, request.seed + number, markup=markup)
             if mask:
                 picture = composite_images(references[0], picture, mask)
-            if number == 0:
-                yield from _partial_frames(picture, request)
             images.append(_encode(picture, request, exact=mask is not None))
 
         yield Final(
@@ -133,6 +147,8 @@ def _fingerprint(request, seed, *, with_output=False):
         "background": request.background,
         "references": [hashlib.sha256(reference.data).hexdigest() for reference in request.references],
         "mask": hashlib.sha256(request.mask).hexdigest() if request.mask else None,
+        "markup": hashlib.sha256(request.markup).hexdigest() if request.markup else None,
+        "complexity": request.complexity,
         "previous_response_id": request.previous_response_id,
     }
     if with_output:
@@ -155,14 +171,21 @@ def _output_size(request, references):
     return DEFAULT_SIZE
 
 
-def _draw(request, references, mask, size, seed):
+def _draw(request, references, mask, size, seed, *, markup=None):
     rng = random.Random(int(_fingerprint(request, seed), 16))
     detail = DETAIL[request.quality]
     transparent = request.background == "transparent"
     palette = _palette(request.prompt, references, rng)
     parent_role = bool(request.references) and request.references[0].role == "parent"
     refining = bool(references) and bool(request.previous_response_id or request.mask or parent_role)
+    planning = PLANNING.get(request.complexity, 0.0)
 
+    if markup is not None and references:
+        canvas = _markup_edit(references[0], markup, size, rng, palette, detail, transparent)
+        texts = quoted_text(request.prompt)
+        if texts:
+            canvas = _set_text(canvas, texts, _markup_box(markup, size))
+        return canvas
     if refining:
         # Parent plus edit: keep the parent (or masked source) recognisable, then tint and add to it.
         base = _cover(references[0], size, "RGBA" if transparent else "RGB")
@@ -175,15 +198,21 @@ def _draw(request, references, mask, size, seed):
         canvas = _background(size, palette, rng, detail, transparent)
         if references:
             canvas = _soft_composition(canvas, references[0], rng)
+        identity = bool(request.references) and request.references[0].role == "identity"
         # Opaque shapes on a transparent background give a clean cut-out; elsewhere they overlap softly.
         alpha = (255, 255) if detail == 0 or transparent else (150, 230)
-        _shapes(canvas, rng, palette, SHAPE_COUNT[detail], alpha=alpha)
+        count = SHAPE_COUNT[detail] + EXTRA_SHAPES.get(request.quality, 0)
+        _shapes(canvas, rng, palette, count, alpha=alpha, planning=planning)
         if detail >= 1:
             canvas = _glow(canvas, rng, palette)
         if detail >= 2:
             _line_work(canvas, rng, palette)
             canvas = _vignette(canvas)
             canvas = _noise(canvas, rng)
+        if identity:
+            # An identity reference is the person the scene is about: they stand in it unchanged, so a draft
+            # series keeps the same face (and the drift check has a real face to score).
+            canvas = _subject(canvas, references[0], rng)
 
     texts = quoted_text(request.prompt)
     if texts:
@@ -239,6 +268,28 @@ def _tint(image, colour, amount):
     return Image.blend(image, Image.new("RGB", image.size, colour), amount)
 
 
+def _subject(canvas, reference, rng):
+    """The reference placed whole (scaled to fit, never cropped or squashed) in the scene's lower middle."""
+    box_w, box_h = int(canvas.width * rng.uniform(0.55, 0.7)), int(canvas.height * rng.uniform(0.7, 0.85))
+    scale = min(box_w / reference.width, box_h / reference.height)
+    subject = reference.convert("RGB").resize(
+        (max(1, round(reference.width * scale)), max(1, round(reference.height * scale))), Image.Resampling.LANCZOS
+    )
+    left = (canvas.width - subject.width) // 2 + int(canvas.width * rng.uniform(-0.08, 0.08))
+    left = min(max(0, left), canvas.width - subject.width)
+    top = canvas.height - subject.height - int(canvas.height * 0.04)
+    shadow = Image.new("L", canvas.size, 0)
+    ImageDraw.Draw(shadow).rectangle(
+        (left + 8, top + 12, left + subject.width + 8, top + subject.height + 12), fill=120
+    )
+    shadow = shadow.filter(ImageFilter.GaussianBlur(14))
+    mode = canvas.mode
+    canvas = canvas.convert("RGBA")
+    canvas = Image.alpha_composite(canvas, Image.merge("RGBA", (*Image.new("RGB", canvas.size).split(), shadow)))
+    canvas.paste(subject, (left, max(0, top)))
+    return canvas if mode == "RGBA" else canvas.convert(mode)
+
+
 def _soft_composition(canvas, reference, rng):
     small = (max(1, canvas.width // 16), max(1, canvas.height // 16))
     soft = _cover(reference, small, "RGB").filter(ImageFilter.GaussianBlur(1.5))
@@ -250,8 +301,11 @@ def _soft_composition(canvas, reference, rng):
     return Image.blend(canvas, soft, rng.uniform(0.45, 0.6))
 
 
-def _shapes(canvas, rng, palette, count, *, alpha, region=None):
-    """Circles, rings, rounded cards, triangles, bands and blobs in palette colours, centred within `region`."""
+def _shapes(canvas, rng, palette, count, *, alpha, region=None, planning=0.0):
+    """Circles, rings, rounded cards, triangles, bands and blobs in palette colours, centred within `region`.
+
+    With `planning` (thinking), each centre is pulled that far towards the nearest point of the thirds grid.
+    """
     left, top, right, bottom = region or (0, 0, *canvas.size)
     layer = Image.new("RGBA", canvas.size, (0, 0, 0, 0)) if canvas.mode == "RGBA" else None
     draw = ImageDraw.Draw(layer) if layer else ImageDraw.Draw(canvas, "RGBA")
@@ -260,6 +314,10 @@ def _shapes(canvas, rng, palette, count, *, alpha, region=None):
         colour = (*rng.choice(palette[1:] or palette), rng.randint(*alpha))
         kind = rng.choice(("circle", "ring", "card", "triangle", "band", "blob"))
         cx, cy = rng.uniform(left, right), rng.uniform(top, bottom)
+        if planning:
+            gx = min((left + (right - left) / 3, left + (right - left) * 2 / 3), key=lambda x: abs(x - cx))
+            gy = min((top + (bottom - top) / 3, top + (bottom - top) * 2 / 3), key=lambda y: abs(y - cy))
+            cx, cy = cx + (gx - cx) * planning, cy + (gy - cy) * planning
         radius = rng.uniform(0.08, 0.32) * unit
         box = (cx - radius, cy - radius, cx + radius, cy + radius)
         if kind == "circle":
@@ -334,6 +392,46 @@ def _on_rgb(canvas, effect):
     return result
 
 
+def _markup_box(markup, size):
+    """What the markup outlines: the bounding box of everything drawn (alpha above 0), a little enlarged."""
+    box = markup.convert("RGBA").getchannel("A").getbbox()
+    if not box:
+        return (0, 0, *size)
+    pad = round(min(size) * 0.02)
+    return (max(0, box[0] - pad), max(0, box[1] - pad), min(size[0], box[2] + pad), min(size[1], box[3] + pad))
+
+
+def _markup_colour(markup):
+    """The colour the markup was drawn in most: its strokes' intent, e.g. red boxes."""
+    layer = markup.convert("RGBA")
+    small = layer.resize((max(1, layer.width // 8), max(1, layer.height // 8)), Image.Resampling.NEAREST)
+    counts = {}
+    for count, (red, green, blue, alpha) in small.getcolors(small.width * small.height) or ():
+        if alpha > 128:
+            key = (red // 32 * 32 + 16, green // 32 * 32 + 16, blue // 32 * 32 + 16)
+            counts[key] = counts.get(key, 0) + count
+    return max(counts, key=counts.get) if counts else (230, 40, 40)
+
+
+def _markup_edit(source, markup, size, rng, palette, detail, transparent):
+    """Image 1 kept, the edit drawn where the markup points, and the markup's strokes shown faintly on top."""
+    canvas = _cover(source, size, "RGBA" if transparent else "RGB")
+    layer = markup.convert("RGBA")
+    if layer.size != size:
+        layer = layer.resize(size, Image.Resampling.NEAREST)
+    box = _markup_box(layer, size)
+    colour = _markup_colour(layer)
+    wash = Image.new("RGBA", size, (0, 0, 0, 0))
+    ImageDraw.Draw(wash).rounded_rectangle(box, radius=min(size) * 0.02, fill=(*colour, MARKUP_WASH_ALPHA))
+    edited = canvas.convert("RGBA")
+    edited.alpha_composite(wash)
+    _shapes(edited, rng, [colour, *palette], 3 + 2 * detail, alpha=(150, 220), region=box)
+    faint = layer.copy()
+    faint.putalpha(layer.getchannel("A").point(lambda alpha: round(alpha * MARKUP_STROKE_OPACITY)))
+    edited.alpha_composite(faint)
+    return edited if transparent else edited.convert("RGB")
+
+
 def _edit_box(mask, size):
     """Where a masked edit's text goes: the bounding box of what the mask lets change (alpha below 255)."""
     changing = mask.convert("RGBA").getchannel("A").point(lambda alpha: 255 if alpha < 255 else 0)
@@ -402,19 +500,37 @@ def _wrap(paragraph, face, max_width):
     return lines or [""]
 
 
-def _partial_frames(picture, request):
-    scales = PARTIAL_SCALES[len(PARTIAL_SCALES) - request.partial_images :] if request.partial_images else ()
+def _partial_frames(request, references, mask, size, *, markup=None):
+    """The first image drawn at 1/16, 1/8 and 1/4 of its size (the last `partial_images` of those), coarse to fine.
+
+    The draw is seeded as the final one is, so every frame shows the final's composition; a smaller draw is
+    quadratically cheaper, and scaling it up with nearest-neighbour keeps it honest: a blocky preview.
+    """
+    count = request.partial_images or 0
+    scales = PARTIAL_SCALES[len(PARTIAL_SCALES) - count :] if count else ()
+    shown = _frame_size(size)
     for index, scale in enumerate(scales):
-        small = picture.resize((max(1, picture.width // scale), max(1, picture.height // scale)), Image.Resampling.BOX)
-        coarse = small.resize(picture.size, Image.Resampling.NEAREST)
+        small = (max(1, round(size[0] / scale)), max(1, round(size[1] / scale)))
+        small_mask = mask.resize(small, Image.Resampling.NEAREST) if mask else None
+        small_markup = markup.resize(small, Image.Resampling.BOX) if markup else None  # thin strokes survive
+        picture = _draw(request, references, small_mask, small, request.seed, markup=small_markup)
+        if mask:
+            source = references[0].resize(small, Image.Resampling.BOX)
+            picture = composite_images(source, picture, small_mask)
+        coarse = picture.resize(shown, Image.Resampling.NEAREST)
         if coarse.mode == "RGB":
-            # An opaque frame goes as a JPEG whatever the output format: a preview, light to send and to show,
-            # and a fraction of a PNG's encoding time.
+            # An opaque frame goes as a JPEG whatever the output format: a preview, light to send and to show.
             yield PartialFrame(index=index, image=_jpeg(coarse, FRAME_QUALITY), output_format="jpeg")
         else:
             yield PartialFrame(
                 index=index, image=_encode(coarse, request, preview=True), output_format=request.output_format
             )
+
+
+def _frame_size(size):
+    """The output's size reduced by the smallest whole factor that brings its long edge within FRAME_EDGE."""
+    factor = -(-max(size) // FRAME_EDGE)
+    return max(1, size[0] // factor), max(1, size[1] // factor)
 
 
 def _jpeg(picture, quality):

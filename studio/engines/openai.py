@@ -9,11 +9,14 @@ Which API a request goes to:
   Only that path answers a response id, which Final.response_id carries so the job can be refined later;
   references go along as input images and a mask as the tool's input_image_mask.
 
-Every call streams (partial_images may be 0, then only the completed events arrive), so one code path
-handles all of them. Partial frames are passed on coarse to fine, only before the first finished image.
+Raster formats always stream (partial_images may be 0, then only the completed events arrive). GIF and SVG
+cannot stream: they go as one plain request and answer one JSON body, and never to the Responses API here.
+Markup-guided edits (`markup`, GPT Image 2.5) exist only on images.edit, so they never go to the Responses API
+either. Partial frames are passed on coarse to fine, only before the first finished image.
 Parameters left at the API's default are not sent; `user` goes out as safety_identifier (the SDK's
-current name for it); input_fidelity only where the model has the low/high choice (never for
-gpt-image-2); moderation only to generations (the edits endpoint has no such parameter).
+current name for it); input_fidelity only where the model takes the value (never for gpt-image-2);
+`complexity` (thinking) only when asked for and the model plans; moderation only to generations (the edits
+endpoint has no such parameter).
 
 Retries: the SDK's own retries are off (max_retries=0) because a generation POST is not idempotent: a
 request the server accepted may be billed even if the answer is lost. The engine retries at most twice,
@@ -40,7 +43,7 @@ from PIL import Image
 from studio.engines.capabilities import capabilities
 from studio.engines.compositing import composite_through_mask
 from studio.engines.types import EngineError, Final, PartialFrame
-from studio.engines.validation import validate_request
+from studio.engines.validation import UNSTREAMED_FORMATS, validate_request
 
 DEFAULT_TIMEOUT = openai.Timeout(600, connect=10)
 MAX_RETRIES = 2
@@ -85,8 +88,10 @@ class OpenAIEngine:
             http_client=openai.DefaultHttpxClient(verify=_tls_context()),
         )
         try:
-            if request.previous_response_id or (request.refinable and request.n == 1):
+            if uses_responses_api(request):
                 final = yield from self._respond(client, request, caps)
+            elif request.output_format in UNSTREAMED_FORMATS:
+                final = self._images_whole(client, request, caps)
             else:
                 final = yield from self._images(client, request, caps)
         except openai.OpenAIError as error:
@@ -118,6 +123,18 @@ class OpenAIEngine:
             raise EngineError(EngineError.OUTAGE, "OpenAI ended the stream without an image. Try again.")
         api = "images.edit" if request.references else "images.generate"
         return self._final(request, caps, images, usage, api=api)
+
+    def _images_whole(self, client, request, caps):
+        """GIF and SVG: one request without streaming, answered by one JSON body holding every image."""
+        if request.references:
+            answer = self._with_retries(lambda: client.images.edit(**edit_params(request, caps)))
+        else:
+            answer = self._with_retries(lambda: client.images.generate(**generate_params(request, caps)))
+        images = [base64.b64decode(item.b64_json) for item in answer.data or () if item.b64_json]
+        if not images:
+            raise EngineError(EngineError.OUTAGE, "OpenAI answered without an image. Try again.")
+        api = "images.edit" if request.references else "images.generate"
+        return self._final(request, caps, images, _dump(answer.usage), api=api)
 
     def _respond(self, client, request, caps):
         stream = self._with_retries(lambda: client.responses.create(**responses_params(request, caps)))
@@ -216,6 +233,14 @@ def _tls_context():
     return httpx2.create_ssl_context()
 
 
+def uses_responses_api(request):
+    """Whether the request goes to the Responses API: a refinement, or one streamed image that may be refined."""
+    if request.previous_response_id:
+        return True
+    streamable = request.output_format not in UNSTREAMED_FORMATS
+    return request.refinable and request.n == 1 and not request.markup and streamable
+
+
 def generate_params(request, caps):
     """Keyword arguments for client.images.generate: what the request sets beyond the API's defaults."""
     params = _common_params(request, caps)
@@ -232,7 +257,9 @@ def edit_params(request, caps):
     ]
     if request.mask:
         params["mask"] = ("mask.png", request.mask, "image/png")
-    if caps.input_fidelity == "low-high" and request.input_fidelity:
+    if request.markup:
+        params["markup"] = ("markup.png", request.markup, "image/png")
+    if request.input_fidelity in caps.fidelities:
         params["input_fidelity"] = request.input_fidelity
     return params
 
@@ -245,15 +272,17 @@ def responses_params(request, caps):
         "size": request.size,
         "quality": request.quality,
         "output_format": request.output_format,
-        "partial_images": request.partial_images,
+        "partial_images": 0 if request.output_format in UNSTREAMED_FORMATS else request.partial_images,
     }
     if request.background != "auto":
         tool["background"] = request.background
+    if request.complexity and caps.complexity:
+        tool["complexity"] = request.complexity
     if request.output_compression is not None:
         tool["output_compression"] = request.output_compression
     if request.moderation != "auto":
         tool["moderation"] = request.moderation
-    if caps.input_fidelity == "low-high" and request.input_fidelity:
+    if request.input_fidelity in caps.fidelities:
         tool["input_fidelity"] = request.input_fidelity
     if request.mask:
         tool["input_image_mask"] = {"image_url": _data_url(request.mask)}
@@ -286,9 +315,13 @@ def _common_params(request, caps):
         "size": request.size,
         "quality": request.quality,
         "output_format": request.output_format,
-        "partial_images": request.partial_images,
-        "stream": True,
     }
+    if request.output_format not in UNSTREAMED_FORMATS:
+        # GIF and SVG cannot stream; everything else streams, with or without partial frames.
+        params["partial_images"] = request.partial_images
+        params["stream"] = True
+    if request.complexity and caps.complexity:
+        params["complexity"] = request.complexity
     if request.background != "auto":
         params["background"] = request.background
     if request.output_compression is not None:

@@ -20,16 +20,19 @@ class ImageRequest:
     model_id: str
     prompt: str
     size: str = "1024x1024"  # "WIDTHxHEIGHT" or "auto"
-    quality: str = "auto"  # low | medium | high | auto
+    quality: str = "auto"  # low | medium | high | auto, and xhigh | max where the model offers them
     n: int = 1
-    output_format: str = "png"  # png | jpeg | webp
+    output_format: str = "png"  # png | jpeg | webp, and gif | svg where the model makes them
     output_compression: int | None = None  # 0-100, jpeg and webp only
     background: str = "auto"  # auto | opaque | transparent
     moderation: str = "auto"  # auto | low
     partial_images: int = 2  # 0-3
     input_fidelity: str | None = None  # low | high, only where the model has the choice
+    complexity: str | None = None  # "thinking": low | medium | high planning before rendering; None = model default
     references: tuple[ReferenceImage, ...] = ()
     mask: bytes | None = None  # RGBA PNG the size of the first reference; alpha 0 marks what changes
+    # Transparent PNG the size of the first reference, drawn over it to guide the edit; never with a mask.
+    markup: bytes | None = None
     seed: int = 0
     previous_response_id: str | None = None  # multi-turn refinement (Responses API)
     user: str = ""  # an opaque end-user id passed to the provider for abuse tracking

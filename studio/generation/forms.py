@@ -7,8 +7,14 @@ from django import forms
 
 from studio.engines import sizes
 from studio.engines.capabilities import capabilities
-from studio.engines.validation import MAX_PARTIAL_IMAGES
-from studio.generation.selectors import CUSTOM_ASPECT, DEFAULTS, allowed_model_ids, default_model_id
+from studio.engines.validation import MAX_PARTIAL_IMAGES, UNSTREAMED_FORMATS
+from studio.generation.selectors import (
+    CUSTOM_ASPECT,
+    DEFAULTS,
+    KEEPABLE_FORMATS,
+    allowed_model_ids,
+    default_model_id,
+)
 
 ASPECT_LABELS = {
     "auto": "Auto",
@@ -22,8 +28,28 @@ ASPECT_LABELS = {
     "3:2": "Photo",
     CUSTOM_ASPECT: "Custom",
 }
-QUALITY_CHOICES = [("auto", "Auto"), ("low", "Low · fastest"), ("medium", "Medium"), ("high", "High · finest")]
-FORMAT_CHOICES = [("png", "PNG"), ("jpeg", "JPEG"), ("webp", "WebP")]
+QUALITY_CHOICES = [
+    ("auto", "Auto"),
+    ("low", "Low · fastest"),
+    ("medium", "Medium"),
+    ("high", "High"),
+    ("xhigh", "Extra high"),
+    ("max", "Max · finest, slowest"),
+]
+FORMAT_CHOICES = [
+    ("png", "PNG"),
+    ("jpeg", "JPEG"),
+    ("webp", "WebP"),
+    ("gif", "GIF · animated"),
+    ("svg", "SVG · vector"),
+]
+# "Thinking": the API's `complexity`, planning spent before rendering; off leaves the model's default.
+COMPLEXITY_CHOICES = [("", "Off"), ("low", "Low"), ("medium", "Medium"), ("high", "High")]
+THINKING_HINT = "Plans the layout first: helps dense, multi-element and diagram prompts, and adds time."
+FORMAT_NOTES = {
+    "svg": "SVG makes one image, drawn as vectors, and arrives whole: no live frames.",
+    "gif": "GIF arrives whole, as a short animation: no live frames, masks or compression.",
+}
 BACKGROUND_CHOICES = [("auto", "Auto"), ("opaque", "Opaque"), ("transparent", "Transparent")]
 MODERATION_CHOICES = [("auto", "Standard"), ("low", "Less strict")]
 FIDELITY_CHOICES = [("", "Default"), ("low", "Low"), ("high", "High")]
@@ -41,12 +67,21 @@ ERROR_SLOTS = (
     "moderation",
     "partial_images",
     "input_fidelity",
+    "complexity",
     "references",
     "mask",
+    "markup",
     "seed",
     "credits",
 )
-FORM_FIELD_SLOTS = {"aspect": "size", "tier": "size", "width": "size", "height": "size", "mask_data": "mask"}
+FORM_FIELD_SLOTS = {
+    "aspect": "size",
+    "tier": "size",
+    "width": "size",
+    "height": "size",
+    "mask_data": "mask",
+    "markup_data": "markup",
+}
 WHOLE_NUMBER = {"invalid": "Enter a whole number."}
 
 
@@ -65,8 +100,14 @@ class StudioForm(forms.Form):
     moderation = forms.ChoiceField(choices=MODERATION_CHOICES, required=False)
     partial_images = forms.TypedChoiceField(choices=FRAME_CHOICES, coerce=int, required=False)
     input_fidelity = forms.ChoiceField(choices=FIDELITY_CHOICES, required=False)
+    complexity = forms.ChoiceField(
+        choices=COMPLEXITY_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": "Thinking must be off, low, medium or high."},
+    )
     seed = forms.IntegerField(required=False, error_messages=WHOLE_NUMBER)
     mask_data = forms.CharField(required=False)
+    markup_data = forms.CharField(required=False)
 
     def __init__(self, data=None, *, team, initial=None):
         defaults = {**DEFAULTS, "model_id": default_model_id(team)}
@@ -96,11 +137,13 @@ class StudioForm(forms.Form):
 
     def generation_data(self):
         """The service's input, from a valid form."""
-        data = {key: value for key, value in self.cleaned_data.items() if key != "mask_data"}
+        data = {key: value for key, value in self.cleaned_data.items() if key not in ("mask_data", "markup_data")}
         if data.get("partial_images") in (None, ""):
             data["partial_images"] = DEFAULTS["partial_images"]
         data["references"] = self.references()
         data["mask"] = self.cleaned_data.get("mask_data") or None
+        data["markup"] = self.cleaned_data.get("markup_data") or None
+        data["complexity"] = self.cleaned_data.get("complexity") or None
         return data
 
 
@@ -133,6 +176,7 @@ class Option:
     detail: str = ""
     experimental: bool = False
     selected: bool = False
+    disabled: bool = False
 
 
 @dataclass
@@ -149,19 +193,28 @@ class Controls:
     height: str = ""
     size_rule: str = ""
     quality: str = "auto"
+    qualities: list = field(default_factory=list)
     n: int = 1
     n_max: int = 10
     output_format: str = "png"
+    formats: list = field(default_factory=list)
+    format_note: str = ""
+    streams: bool = True  # False for GIF and SVG: no live frames
     output_compression: str = ""
     backgrounds: list = field(default_factory=list)
     background: str = "auto"
     fidelity: str | None = None  # None: the model has no choice to offer
+    thinking: bool = False  # the model takes `complexity`
+    complexity: str = ""
+    complexities: list = field(default_factory=list)
+    thinking_hint: str = THINKING_HINT
     partial_images: int = 3
     moderation: str = "auto"
     seed: str = ""
     max_references: int = 16
     max_prompt_chars: int = 32_000
     mask: bool = True
+    markup: bool = False
 
     @property
     def max_prompt_label(self):
@@ -211,9 +264,16 @@ def studio_controls(form):
     if background == "transparent" and not caps.transparent_background:
         background = "auto"
     output_format = form.value("output_format") or "png"
+    keepable = [f for f in caps.output_formats if f in KEEPABLE_FORMATS]
+    output_format = output_format if output_format in keepable else "png"
+    quality = form.value("quality") or "auto"
+    quality = quality if quality in caps.qualities else "auto"
     fidelity = None
-    if caps.input_fidelity == "low-high":
+    if len(caps.fidelities) > 1:
         fidelity = form.value("input_fidelity") or ""
+    complexity = (form.value("complexity") or "") if caps.complexity else ""
+    complexity = complexity if complexity in ("", "low", "medium", "high") else ""
+    streams = output_format not in UNSTREAMED_FORMATS
     return Controls(
         model_id=model_id,
         model_label=caps.label,
@@ -226,10 +286,23 @@ def studio_controls(form):
         width=str(form.value("width") or ""),
         height=str(form.value("height") or ""),
         size_rule=size_rule_words(model_id),
-        quality=form.value("quality") or "auto",
-        n=min(max(_int_or(form.value("n"), 1), 1), caps.max_n),
-        n_max=caps.max_n,
+        quality=quality,
+        qualities=[Option(v, label, selected=v == quality) for v, label in QUALITY_CHOICES if v in caps.qualities],
+        n=1 if output_format == "svg" else min(max(_int_or(form.value("n"), 1), 1), caps.max_n),
+        n_max=1 if output_format == "svg" else caps.max_n,
         output_format=output_format,
+        formats=[
+            Option(
+                v,
+                label if v in KEEPABLE_FORMATS else f"{label} (the library cannot keep it yet)",
+                selected=v == output_format,
+                disabled=v not in KEEPABLE_FORMATS,
+            )
+            for v, label in FORMAT_CHOICES
+            if v in caps.output_formats
+        ],
+        format_note=FORMAT_NOTES.get(output_format, ""),
+        streams=streams,
         output_compression=str(form.value("output_compression") or ""),
         backgrounds=[
             Option(value, label, selected=value == background)
@@ -238,10 +311,16 @@ def studio_controls(form):
         ],
         background=background,
         fidelity=fidelity,
-        partial_images=min(max(_int_or(form.value("partial_images"), DEFAULTS["partial_images"]), 0), 3),
+        thinking=caps.complexity,
+        complexity=complexity,
+        complexities=[Option(v, label, selected=v == complexity) for v, label in COMPLEXITY_CHOICES],
+        partial_images=(
+            min(max(_int_or(form.value("partial_images"), DEFAULTS["partial_images"]), 0), 3) if streams else 0
+        ),
         moderation=form.value("moderation") or "auto",
         seed=str(form.value("seed") or ""),
         max_references=caps.max_references,
         max_prompt_chars=caps.max_prompt_chars,
         mask=caps.mask,
+        markup=caps.markup,
     )

@@ -40,6 +40,9 @@ class GenerationJob(TeamOwned):
     # RGBA PNG the size of the first reference, alpha 0 where the image may change. Kept in the row so a
     # rejected or rolled-back submit leaves no file behind.
     mask_png = models.BinaryField(null=True, blank=True, editable=False)
+    # Transparent PNG the size of the first reference: strokes, arrows, boxes and labels guiding the edit
+    # (GPT Image 2.5 `markup`); never together with a mask.
+    markup_png = models.BinaryField(null=True, blank=True, editable=False)
     seed = models.PositiveIntegerField(default=0)
     parent = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="refinements")
     parent_asset = models.ForeignKey(
@@ -128,10 +131,23 @@ class GenerationJob(TeamOwned):
         return self.mask_png is not None and len(self.mask_png) > 0
 
     @property
+    def has_markup(self):
+        return self.markup_png is not None and len(self.markup_png) > 0
+
+    @property
     def duration_seconds(self):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+    @property
+    def credits_back_note(self):
+        """After a failure or a cancel: the sentence that the credits it held are back, unless its message says so."""
+        if self.status not in (self.Status.FAILED, self.Status.CANCELLED) or not self.credits_estimated:
+            return ""
+        if "credits" in self.error_message:
+            return ""
+        return f"The {self.credits_estimated} credits it held are back in the balance."
 
 
 class JobOutput(models.Model):

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from studio.credits.selectors import wallet_for
-from studio.engines.capabilities import image_models
+from studio.engines.capabilities import model_label
 from studio.generation.models import GenerationJob
 
 logger = logging.getLogger(__name__)
@@ -26,15 +26,10 @@ UPDATE_EVENT = "job.update"
 PUSH_TIMEOUT_SECONDS = 5.0
 
 
-def model_label(model_id):
-    model = image_models().get(model_id)
-    return model.label if model else model_id
-
-
 def rendition_url(asset, variant):
     """The URL of an asset's tile or preview; the original's URL while the rendition is still being made.
 
-    A generated image reaches the page before its renditions exist (see library.services.asset_ingest_deferred);
+    A generated image reaches the page before its renditions exist (renditions_later in library.services.asset_ingest);
     pointing at the original meanwhile means the page's next render, once they exist, asks for the real rendition
     instead of reusing a cached copy of the original.
     """

@@ -13,7 +13,13 @@ from studio.credits.services import InsufficientCredits
 from studio.engines import sizes
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
 from studio.engines.types import ImageRequest, ReferenceImage
-from studio.engines.validation import ImageCheckError, open_checked_image, validate_request
+from studio.engines.validation import (
+    UNSTREAMED_FORMATS,
+    ImageCheckError,
+    markup_coverage_error,
+    open_checked_image,
+    validate_request,
+)
 from studio.generation.models import REFERENCE_ROLES, GenerationJob, JobOutput
 from studio.teams.crypto import KeyStoreError
 from studio.teams.scoping import scoped
@@ -32,9 +38,13 @@ DEFAULTS = {
     "partial_images": 3,
 }
 MAX_SEED = 2**31 - 1
+# What a result may be made as here: the library keeps PNG, JPEG and WebP stills only (it refuses SVG, which can
+# carry scripts, and animations), so a GIF or SVG result could not be kept and is refused before anything is spent.
+KEEPABLE_FORMATS = ("png", "jpeg", "webp")
+FORMAT_NAMES = {"gif": "GIF", "svg": "SVG"}
 THREAD_MAX_DEPTH = 50
 # ImageRequest attributes reported under another name on the form.
-FIELD_ALIASES = {"previous_response_id": "prompt", "mask": "mask", "size": "size"}
+FIELD_ALIASES = {"previous_response_id": "prompt", "mask": "mask", "markup": "markup", "size": "size"}
 
 
 @dataclass
@@ -48,13 +58,14 @@ class GenerationCheck:
     references: list = field(default_factory=list)  # [{"asset_id": …, "role": …}]
     reference_assets: list = field(default_factory=list)
     mask: bytes | None = None
+    markup: bytes | None = None
     seed: int = 0
     cost: int | None = None
     per_image: int | None = None
     balance: int = 0
     parent: GenerationJob | None = None
     parent_asset: Asset | None = None
-    masked_size: tuple | None = None  # (w, h) of Image 1 when a mask forces the output size
+    masked_size: tuple | None = None  # (w, h) of Image 1 when a mask or markup forces the output size
 
     @property
     def ok(self):
@@ -151,8 +162,8 @@ def _references(team, data, errors):
     return [{"asset_id": pk, "role": role} for pk, role in wanted], assets
 
 
-def decode_mask(value):
-    """The PNG bytes of a mask sent as a data URL or plain base64 by the mask painter; None when empty."""
+def decode_png(value, *, label="mask"):
+    """The PNG bytes of a mask or markup sent as a data URL or plain base64 by the studio; None when empty."""
     if not value:
         return None
     if isinstance(value, bytes):
@@ -163,7 +174,12 @@ def decode_mask(value):
     try:
         return base64.b64decode(text, validate=True)
     except (ValueError, TypeError):
-        raise ValueError("The mask could not be read; clear it and paint it again.") from None
+        action = "paint it" if label == "mask" else "draw it"
+        raise ValueError(f"The {label} could not be read; clear it and {action} again.") from None
+
+
+def decode_mask(value):
+    return decode_png(value, label="mask")
 
 
 def _mask_errors(caps, mask, assets, output_format):
@@ -189,11 +205,57 @@ def _mask_errors(caps, mask, assets, output_format):
     return None
 
 
-def generation_check(*, team, data, load_images=False):
-    """Check `data` (the Studio form or an API body) for `team`; with load_images, open every image too.
+def unkeepable_format_message(output_format):
+    name = FORMAT_NAMES.get(output_format, output_format)
+    return (
+        f"{name} results cannot be kept yet: the library holds PNG, JPEG and WebP stills only. "
+        "Choose PNG, JPEG or WebP."
+    )
 
-    The Studio asks on every keystroke, so by default reference images are checked by their library record;
-    the submit checks their bytes as well.
+
+def _markup_errors(caps, check, output_format):
+    """The markup checked against Image 1's stored size, without reading the image itself."""
+    if not caps.markup:
+        return f"{caps.label} does not take markup; choose a GPT Image 2.5 model or remove the markup."
+    if check.mask:
+        return "Use either a mask or markup, not both: remove one of them."
+    if not check.reference_assets:
+        return "Markup is drawn over an image: add Image 1 first."
+    try:
+        image = open_checked_image(check.markup, name="The markup", decoders=("PNG",))
+    except ImageCheckError:
+        return "The markup must be a PNG image; clear it and draw it again."
+    if image.mode not in ("RGBA", "LA", "PA") and "transparency" not in image.info:
+        return "The markup needs transparency: draw on a clear layer over Image 1."
+    first = check.reference_assets[0]
+    if first.width and first.height and image.size != (first.width, first.height):
+        return (
+            f"The markup is {image.width}×{image.height} but Image 1 is {first.width}×{first.height}; "
+            "draw it again on Image 1."
+        )
+    return markup_coverage_error(image)
+
+
+def generation_check(*, team, data, load_images=False):
+    """Check `data` (the Studio form or an API body) for `team`: validate, then (with load_images) open every
+    image, then price. Nothing is saved.
+
+    The Studio asks on every keystroke, so by default images are checked by their library records only; the
+    submit opens their bytes as well. Each step is its own function: generation_validate, generation_images,
+    generation_price.
+    """
+    check = generation_validate(team=team, data=data)
+    if load_images and check.model_id:
+        generation_images(check)
+    generation_price(check, preview=not load_images)
+    return check
+
+
+def generation_validate(*, team, data):
+    """Step 1: `data` parsed and checked against the team and the model's capabilities, without image bytes.
+
+    Reference images, the mask and the markup are checked by their library records (Image 1's stored size);
+    their pixels are left to generation_images.
     """
     check = GenerationCheck(balance=wallet_for(team).balance)
     errors = check.errors
@@ -218,15 +280,16 @@ def generation_check(*, team, data, load_images=False):
 
     check.prompt = str(data.get("prompt") or "")
     check.references, check.reference_assets = _references(team, data, errors)
-    try:
-        check.mask = decode_mask(data.get("mask"))
-    except ValueError as error:
-        errors["mask"] = str(error)
+    for name, label in (("mask", "mask"), ("markup", "markup")):
+        try:
+            setattr(check, name, decode_png(data.get(name), label=label))
+        except ValueError as error:
+            errors[name] = str(error)
 
     size, aspect, tier = _resolve_size(caps, data, errors)
-    if check.mask and check.reference_assets and check.reference_assets[0].width:
-        # A masked edit keeps Image 1's size; the engine is asked for the nearest size it can make.
-        first = check.reference_assets[0]
+    first = check.reference_assets[0] if check.reference_assets else None
+    if (check.mask or check.markup) and first is not None and first.width:
+        # A masked or marked-up edit keeps Image 1's size; the engine is asked for the nearest size it can make.
         check.masked_size = (first.width, first.height)
         tier = sizes.tier_for_size(sizes.format_size(first.width, first.height))
         tier = tier if tier in sizes.tiers_for(model_id) else "1K"
@@ -242,7 +305,10 @@ def generation_check(*, team, data, load_images=False):
             numbers[name] = DEFAULTS.get(name)
     output_format = data.get("output_format") or DEFAULTS["output_format"]
     compression = numbers["output_compression"] if output_format in ("jpeg", "webp") else None
-    fidelity = (data.get("input_fidelity") or None) if caps.input_fidelity == "low-high" else None
+    fidelity = (data.get("input_fidelity") or None) if caps.fidelities else None
+    partial_images = numbers["partial_images"]
+    if output_format in UNSTREAMED_FORMATS:
+        partial_images = 0  # GIF and SVG arrive whole; the form says so beside the format
     check.params = {
         "size": size or "",
         "aspect": aspect,
@@ -253,9 +319,12 @@ def generation_check(*, team, data, load_images=False):
         "output_compression": compression,
         "background": data.get("background") or DEFAULTS["background"],
         "moderation": data.get("moderation") or DEFAULTS["moderation"],
-        "partial_images": numbers["partial_images"],
+        "partial_images": partial_images,
         "input_fidelity": fidelity,
+        "complexity": data.get("complexity") or None,
     }
+    if check.markup:
+        check.params["markup"] = True
     check.parent = data.get("parent")
     check.parent_asset = data.get("parent_asset")
     if data.get("previous_response_id"):
@@ -265,43 +334,73 @@ def generation_check(*, team, data, load_images=False):
     if seed is not None and not 0 <= seed <= MAX_SEED:
         errors["seed"] = f"The seed must be between 0 and {MAX_SEED:,}."
 
-    references = ()
-    if load_images and check.reference_assets and "references" not in errors:
+    if output_format in caps.output_formats and output_format not in KEEPABLE_FORMATS:
+        errors["output_format"] = unkeepable_format_message(output_format)
+
+    # The request without image bytes: the mask and markup are checked against Image 1's record below.
+    request = image_request(check)
+    # Without the bytes the request has no images; what depends on them is checked by generation_images.
+    needs_images = {"previous_response_id"} if check.references else set()
+    for name, message in validate_request(request).items():
+        if name not in needs_images:
+            errors.setdefault(FIELD_ALIASES.get(name, name), message)
+    if len(check.references) > caps.max_references:
+        errors.setdefault(
+            "references",
+            f"{caps.label} takes at most {caps.max_references} images (this has {len(check.references)}).",
+        )
+    if check.mask and "mask" not in errors:
+        message = _mask_errors(caps, check.mask, check.reference_assets, output_format)
+        if message:
+            errors["mask"] = message
+    if check.markup and "markup" not in errors:
+        message = _markup_errors(caps, check, output_format)
+        if message:
+            errors["markup"] = message
+    return check
+
+
+def generation_images(check):
+    """Step 2: the referenced images' bytes, opened and checked with the mask and markup; returns them.
+
+    Adds to check.errors what only the pixels can tell (a corrupt file, a mask of another size than Image 1).
+    """
+    if "references" in check.errors or not check.reference_assets:
+        references = ()
+    else:
         from library.selectors import asset_bytes
 
         references = tuple(
             ReferenceImage(data=asset_bytes(asset), role=item["role"], name=f"Image {number}")
             for number, (asset, item) in enumerate(zip(check.reference_assets, check.references, strict=True), 1)
         )
-    request = image_request(check, references=references, mask=check.mask if load_images else None)
+    request = image_request(check, references=references, mask=check.mask, markup=check.markup)
     for name, message in validate_request(request).items():
-        if name == "mask" and not load_images:
-            continue
-        errors.setdefault(FIELD_ALIASES.get(name, name), message)
-    if not load_images:
-        if len(check.references) > caps.max_references:
-            errors.setdefault(
-                "references",
-                f"{caps.label} takes at most {caps.max_references} images (this has {len(check.references)}).",
-            )
-        if check.mask and "mask" not in errors:
-            message = _mask_errors(caps, check.mask, check.reference_assets, output_format)
-            if message:
-                errors["mask"] = message
+        check.errors.setdefault(FIELD_ALIASES.get(name, name), message)
+    return references
 
-    if size and not {"size", "quality", "n"} & errors.keys():
-        try:
-            check.cost = estimate(model_id=model_id, size=size, quality=check.params["quality"], n=check.params["n"])
-            check.per_image = check.cost // check.params["n"]
-        except PricingError as error:
-            errors["credits"] = str(error)
-        if not load_images and check.cost and check.cost > check.balance:
-            # Only a preview says so; a submit asks the wallet itself (credits_reserve), which has the last word.
-            errors["credits"] = str(InsufficientCredits(check.cost, check.balance))
+
+def generation_price(check, *, preview=True):
+    """Step 3: the exact cost in credits; a preview also says when the balance falls short.
+
+    Only a preview compares with the balance: a submit asks the wallet itself (credits_reserve), which has the
+    last word.
+    """
+    errors = check.errors
+    size = check.params.get("size")
+    if not check.model_id or not size or {"size", "quality", "n"} & errors.keys():
+        return check
+    try:
+        check.cost = estimate(model_id=check.model_id, size=size, quality=check.params["quality"], n=check.params["n"])
+        check.per_image = check.cost // check.params["n"]
+    except PricingError as error:
+        errors["credits"] = str(error)
+    if preview and check.cost and check.cost > check.balance:
+        errors["credits"] = str(InsufficientCredits(check.cost, check.balance))
     return check
 
 
-def image_request(check_or_job, *, references=(), mask=None, user=""):
+def image_request(check_or_job, *, references=(), mask=None, markup=None, user=""):
     """The ImageRequest for a check or a stored job, with the given image bytes."""
     params = check_or_job.params
     n = params.get("n") or 1
@@ -317,12 +416,14 @@ def image_request(check_or_job, *, references=(), mask=None, user=""):
         moderation=params.get("moderation") or "auto",
         partial_images=params.get("partial_images") if isinstance(params.get("partial_images"), int) else 0,
         input_fidelity=params.get("input_fidelity"),
+        complexity=params.get("complexity") or None,
         references=tuple(references),
         mask=mask,
+        markup=markup,
         seed=check_or_job.seed,
         previous_response_id=params.get("previous_response_id"),
         # A single image may be refined later; OpenAI then answers through the Responses API with an id.
-        refinable=n == 1,
+        refinable=n == 1 and not markup,
         user=user,
     )
 
@@ -345,11 +446,13 @@ def job_outputs(job):
 
 
 def recent_jobs(team, *, limit=16):
-    return list(with_outputs(scoped(GenerationJob, team)).defer("mask_png").order_by("-submitted_at")[:limit])
+    return list(
+        with_outputs(scoped(GenerationJob, team)).defer("mask_png", "markup_png").order_by("-submitted_at")[:limit]
+    )
 
 
 def job_history(team, *, status="", model_id="", user_id=None):
-    jobs = with_outputs(scoped(GenerationJob, team)).defer("mask_png", "latest_frame")
+    jobs = with_outputs(scoped(GenerationJob, team)).defer("mask_png", "markup_png", "latest_frame")
     if status:
         jobs = jobs.filter(status=status)
     if model_id:

@@ -74,10 +74,15 @@ def generation_submit(*, team, user, data):
     """Check, price and queue one job; the credits are held in the same transaction that creates it.
 
     `data` holds model_id, prompt, aspect + tier (or size, or width + height with aspect "custom"), quality, n,
-    output_format, output_compression, background, moderation, partial_images, input_fidelity, references
-    ([{"asset_id", "role"}]), mask (PNG bytes or a data URL) and seed. Raises GenerationRejected.
+    output_format, output_compression, background, moderation, partial_images, input_fidelity, complexity,
+    references ([{"asset_id", "role"}]), mask or markup (PNG bytes or a data URL) and seed. Raises
+    GenerationRejected. Three steps, each of which can refuse: validate, open the images, price.
     """
-    check = selectors.generation_check(team=team, data=data, load_images=True)
+    check = selectors.generation_validate(team=team, data=data)
+    if not check.errors:
+        selectors.generation_images(check)
+    if not check.errors:
+        selectors.generation_price(check, preview=False)
     if check.errors:
         raise GenerationRejected(check.errors)
     job = GenerationJob(
@@ -89,6 +94,7 @@ def generation_submit(*, team, user, data):
         params=check.params,
         references=check.references,
         mask_png=check.mask,
+        markup_png=check.markup,
         seed=check.seed,
         parent=check.parent,
         parent_asset=check.parent_asset,
@@ -144,6 +150,7 @@ def generation_refine(*, team, user, asset, prompt):
         "moderation": params.get("moderation"),
         "partial_images": params.get("partial_images", selectors.DEFAULTS["partial_images"]),
         "input_fidelity": params.get("input_fidelity"),
+        "complexity": params.get("complexity"),
         "parent": parent,
         "parent_asset": asset,
     }
@@ -370,7 +377,8 @@ def _request_for(job):
         references.append(ReferenceImage(data=asset_bytes(asset), role=item["role"], name=f"Image {number}"))
     user = hashlib.sha256(f"postframe:{job.team_id}:{job.user_id}".encode()).hexdigest()[:32]
     mask = bytes(job.mask_png) if job.has_mask else None
-    return selectors.image_request(job, references=references, mask=mask, user=user)
+    markup = bytes(job.markup_png) if job.has_markup else None
+    return selectors.image_request(job, references=references, mask=mask, markup=markup, user=user)
 
 
 def _preview(image_bytes):
@@ -435,9 +443,10 @@ def _finish(job, token, final):
     """The images become library assets, the credits for them are captured and the rest released, at once.
 
     The page hears of it as soon as this commits: the assets' tile and preview are made afterwards by a task
-    (asset_ingest_deferred), and the page shows the originals until then.
+    (asset_ingest with renditions_later), and the page shows the originals until then.
     """
-    from library.services import asset_ingest_deferred
+    from library.models import Asset
+    from library.services import Origin, asset_ingest
 
     locked = (
         GenerationJob.objects.select_for_update(of=("self",))
@@ -458,14 +467,17 @@ def _finish(job, token, final):
     stem = slugify(locked.prompt)[:48] or "image"
     outputs = []
     for position, data in enumerate(images):
-        asset = asset_ingest_deferred(
+        asset = asset_ingest(
             team=locked.team,
             user=locked.user,
             data=data,
             filename=f"{stem}-{position + 1}.{extension}",
-            source="generated",
-            provenance=_provenance(locked, final, per_image=per_image, finished=finished, position=position),
-            parent=locked.parent_asset_id,
+            origin=Origin(
+                source=Asset.Source.GENERATED,
+                provenance=_provenance(locked, final, per_image=per_image, finished=finished, position=position),
+                parent=locked.parent_asset_id,
+            ),
+            renditions_later=True,
         )
         outputs.append(JobOutput(job=locked, asset=asset, position=position))
     JobOutput.objects.bulk_create(outputs)
@@ -519,6 +531,11 @@ def _provenance(job, final, *, per_image, finished, position):
         "references": job.references,
         "mask": {"sha256": hashlib.sha256(bytes(job.mask_png)).hexdigest()} if job.has_mask else None,
         "mask_asset_id": None,
+        "markup": (
+            {"sha256": hashlib.sha256(bytes(job.markup_png)).hexdigest(), "drawn_over": "Image 1"}
+            if job.has_markup
+            else None
+        ),
         "parent_asset_id": job.parent_asset_id,
         "parent_job_id": str(job.parent.uuid) if job.parent_id else None,
         "seed": job.seed,

@@ -17,4 +17,5 @@ urlpatterns = [
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:job_uuid>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_uuid>/cancel/", views.job_cancel, name="job_cancel"),
+    path("jobs/<uuid:job_uuid>/markup.png", views.job_markup, name="job_markup"),
 ]

@@ -3,29 +3,28 @@
 import uuid
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url, reswap, retarget, trigger_client_event
 
 from library.models import Asset
+from library.selectors import assets_filtered, assets_page
+from studio.core.http import post_only, toast
 from studio.credits.selectors import wallet_for
+from studio.engines.capabilities import model_label
 from studio.generation import selectors, services
 from studio.generation.forms import ERROR_SLOTS, JobFilterForm, RefineForm, StudioForm, studio_controls
 from studio.generation.models import REFERENCE_ROLES, GenerationJob
-from studio.generation.push import job_context, model_label, rendition_url
+from studio.generation.push import job_context, rendition_url
 from studio.teams.permissions import can, team_required
 from studio.teams.scoping import get_scoped_or_404
 from studio.teams.selectors import team_members
 
 HISTORY_PAGE_SIZE = 30
 RECENT_LIMIT = 16
-
-
-def _post_only(request):
-    """Ids are looked up before the method is checked, so another team's id is a 404 whatever the method."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+PICKER_SIZE = 24
 
 
 def _get_only(request):
@@ -73,6 +72,7 @@ def _checked(form, *, live):
     data = form.generation_data() if form_valid else {**form.data.dict(), "references": form.references()}
     if not form_valid:
         data["mask"] = form.data.get("mask_data") or None
+        data["markup"] = form.data.get("markup_data") or None
     check = selectors.generation_check(team=form.team, data=data)
     errors = {**check.errors, **form.slot_errors()}
     if live and not form.value("prompt").strip():
@@ -224,9 +224,7 @@ def reference_upload(request):
     chips, errors = [], []
     for upload in files[:16]:
         try:
-            asset = asset_ingest(
-                team=request.team, user=request.user, data=upload.read(), filename=upload.name, source="upload"
-            )
+            asset = asset_ingest(team=request.team, user=request.user, data=upload.read(), filename=upload.name)
         except UploadRejected as rejected:
             errors.append(f"{upload.name}: {rejected.message}")
             continue
@@ -241,8 +239,12 @@ def reference_upload(request):
 @team_required("generate")
 @require_GET
 def reference_picker(request):
-    assets = [{"asset": a, "thumb": rendition_url(a, "thumb")} for a in selectors.picker_assets(request.team)]
-    return render(request, "studio/studio.html#picker", {"picker_assets": assets})
+    """The "From library" dialog's results: the library grid's own filter and search, newest first."""
+    query = request.GET.get("q", "").strip()[:200]
+    found = assets_filtered(request.team, {"kind": Asset.Kind.IMAGE, "q": query})
+    page = assets_page(found, size=PICKER_SIZE)
+    assets = [{"asset": a, "thumb": rendition_url(a, "thumb")} for a in page.items]
+    return render(request, "studio/studio.html#picker", {"picker_assets": assets, "picker_query": query})
 
 
 @team_required("generate")
@@ -306,11 +308,28 @@ def job_detail(request, job_uuid):
     return render(request, "studio/job_detail.html", context)
 
 
-@team_required("generate")
-def job_cancel(request, job_uuid):
+@team_required("view")
+def job_markup(request, job_uuid):
+    """The markup a job's edit was guided by: the transparent PNG drawn over Image 1, as it was sent."""
     job = get_scoped_or_404(GenerationJob, request.team, uuid=job_uuid)
-    if (refused := _post_only(request)) is not None:
+    if not job.has_markup:
+        raise Http404("Not found")
+    if (refused := _get_only(request)) is not None:
         return refused
+    response = HttpResponse(bytes(job.markup_png), content_type="image/png")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+def _job_in_team(request, job_uuid):
+    """post_only's lookup: the job of the URL, in the team scope (404 otherwise)."""
+    return get_scoped_or_404(GenerationJob, request.team, uuid=job_uuid)
+
+
+@team_required("generate")
+@post_only(lookup=_job_in_team)
+def job_cancel(request, job_uuid):
+    job = _job_in_team(request, job_uuid)
     try:
         job = services.generation_cancel(team=request.team, user=request.user, job=job)
         message, level = "Cancelled; the credits it held are back in the balance.", "info"
@@ -321,7 +340,7 @@ def job_cancel(request, job_uuid):
     job = selectors.job_for(request.team, job.uuid)
     context = {**job_context(job, can_generate=True), "oob": True}
     response = render(request, "studio/_job.html#job-updates", context)
-    trigger_client_event(response, "toast", {"message": message, "level": level})
+    toast(response, message, level)
     return reswap(
         trigger_client_event(response, "studio-changed", {"balance": wallet_for(request.team).balance}), "none"
     )

@@ -208,3 +208,28 @@ def test_an_invalid_request_fails_with_the_users_message_and_field():
     assert failure.value.kind == EngineError.USER
     assert failure.value.param == "size"
     assert failure.value.message == "Both edges must be multiples of 16 (1000 is not)."
+
+
+def test_a_large_drafts_frames_are_previews_of_its_composition_coarse_to_fine():
+    events = run(draft_request(size="2048x2048", quality="high", partial_images=3, prompt='A "Big sale" poster'))
+    frames, final = [decode(event.image) for event in events[:-1]], decode(events[-1].images[0])
+
+    assert final.size == (2048, 2048)
+    assert all(frame.size == (1024, 1024) for frame in frames)  # a preview, reduced by a whole factor
+    shrunk = final.resize((1024, 1024), Image.Resampling.BOX)
+    distances = [mean_difference(frame, shrunk) for frame in frames]
+    assert distances[0] > distances[1] > distances[2]
+    # Each frame is visibly finer: more distinct blocks of colour along a row.
+    detail = [len(_colours_along_the_middle_row(frame)) for frame in frames]
+    assert detail[0] < detail[1] < detail[2]
+
+
+def _colours_along_the_middle_row(image):
+    row = image.convert("RGB").crop((0, image.height // 2, image.width, image.height // 2 + 1)).tobytes()
+    return {row[i : i + 3] for i in range(0, len(row), 3)}
+
+
+def test_frames_keep_the_outputs_shape_at_any_size():
+    for size, shown in (("1536x1024", (768, 512)), ("1024x1536", (512, 768)), ("3840x2160", (960, 540))):
+        frames = run(draft_request(size=size, partial_images=2))[:-1]
+        assert [decode(frame.image).size for frame in frames] == [shown, shown], size

@@ -43,7 +43,7 @@ def test_it_refuses_an_unknown_quality():
 
 def test_it_refuses_an_unknown_format():
     assert (
-        validate_request(openai_request(output_format="gif"))["output_format"]
+        validate_request(openai_request(output_format="bmp"))["output_format"]
         == "The format must be PNG, JPEG or WebP."
     )
 
@@ -81,9 +81,16 @@ def test_it_refuses_input_fidelity_for_gpt_image_2_which_is_always_high():
 
 
 def test_it_refuses_input_fidelity_where_the_model_has_no_such_setting():
-    errors = validate_request(openai_request("gpt-image-1-mini", input_fidelity="low"))
+    errors = validate_request(openai_request("gpt-image-2.6-flare", input_fidelity="low"))
 
-    assert errors["input_fidelity"] == "GPT Image 1 Mini has no input fidelity setting; leave it unset."
+    assert errors["input_fidelity"] == "GPT Image 2.6 Flare has no input fidelity setting; leave it unset."
+
+
+def test_gpt_image_1_mini_takes_low_input_fidelity_only():
+    assert validate_request(openai_request("gpt-image-1-mini", input_fidelity="low", references=(reference(),))) == {}
+    errors = validate_request(openai_request("gpt-image-1-mini", input_fidelity="high", references=(reference(),)))
+
+    assert errors["input_fidelity"] == "GPT Image 1 Mini takes input fidelity low only."
 
 
 def test_it_accepts_input_fidelity_where_the_model_has_the_choice():

@@ -43,7 +43,7 @@ def upload():
     from tests.generation.factories import source_png
 
     def make(team, user, data=None, name="source"):
-        return asset_ingest(team=team, user=user, data=data or source_png(), filename=f"{name}.png", source="upload")
+        return asset_ingest(team=team, user=user, data=data or source_png(), filename=f"{name}.png")
 
     return make
 

@@ -104,7 +104,9 @@ def test_it_refuses_a_mask_of_another_size_than_image_1(team, member, upload):
     data = _data(references=[{"asset_id": source.pk, "role": "object"}], mask=mask_png(100, 100, (0, 0, 50, 50)))
     with pytest.raises(GenerationRejected) as rejected:
         generation_submit(team=team, user=member, data=data)
-    assert "must be the same size" in rejected.value.errors["mask"]
+    assert (
+        rejected.value.errors["mask"] == "The mask is 100×100 but Image 1 is 640×512; paint the mask again on Image 1."
+    )
 
 
 def test_a_masked_edit_keeps_the_size_of_image_1(team, member, upload):

@@ -40,3 +40,11 @@ def test_a_viewer_cannot_cancel(team, member, viewer, client_for):
 def test_cancel_takes_only_post(team, member, client_for):
     job = _queued(team, member)
     assert client_for(member).get(f"/studio/jobs/{job.uuid}/cancel/").status_code == 405
+
+
+def test_a_cancelled_job_says_cancelled_once(team, member, client_for, grant, priced_draft):
+    grant(team, 100)
+    job = _queued(team, member)
+    page = client_for(member).post(f"/studio/jobs/{job.uuid}/cancel/", HTTP_HX_REQUEST="true").content.decode()
+    status = page[page.index(f'id="job-{job.uuid}-status"') : page.index(f'id="job-{job.uuid}-canvas"')]
+    assert status.count("Cancelled") == 1 and "Stopped before it finished" in status

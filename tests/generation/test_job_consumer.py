@@ -87,7 +87,7 @@ def test_it_sends_the_current_state_as_soon_as_a_page_connects(team, member, cli
     assert f'id="job-{job.uuid}-canvas"' in first
     assert "Frame 2 of 3" in first
     assert 'src="data:image/jpeg;base64,' in first  # the last frame, so a late page is not blank
-    assert "Cancel" in first
+    assert "Stop job" in first
 
 
 def test_a_viewer_watches_without_the_cancel_button(team, viewer, client_for):
@@ -95,7 +95,7 @@ def test_a_viewer_watches_without_the_cancel_button(team, viewer, client_for):
     connected, first = _connect_and_read(job, client_for(viewer))
     assert connected is True
     assert "Frame 2 of 3" in first
-    assert "Cancel" not in first
+    assert "Stop job" not in first
 
 
 def test_it_forwards_a_pushed_frame_then_closes_when_the_job_ends(team, member, client_for):

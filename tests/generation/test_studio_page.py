@@ -119,3 +119,33 @@ def test_the_page_keeps_a_strict_csp(team, member, client_for):
     assert " hx-on" not in page
     assert "<script>" not in page
     assert "unsafe-inline" not in response["Content-Security-Policy"]
+
+
+def test_the_page_has_exactly_one_h1_with_or_without_a_job(team, member, client_for):
+    client = client_for(member)
+    assert client.get("/studio/").content.decode().count("<h1") == 1
+    _finished_job(team, member)
+    assert client.get("/studio/").content.decode().count("<h1") == 1
+
+
+def test_upload_and_from_library_are_real_buttons_and_the_shortcuts_are_listed(team, member, client_for):
+    page = client_for(member).get("/studio/").content.decode()
+    assert '<button type="button" class="btn btn-small" data-upload-for="reference-file"' in page
+    assert 'data-dialog-open="library-dialog"' in page and '<dialog id="library-dialog"' in page
+    assert '<dialog id="shortcuts-dialog"' in page and "<kbd>Enter</kbd>" in page
+
+
+def test_a_running_job_asks_before_it_stops_with_verbs_on_the_buttons(team, member, client_for):
+    generation_submit(team=team, user=member, data={"prompt": "A lemon", "quality": "low", "n": 1})
+    page = client_for(member).get("/studio/").content.decode()
+    assert 'data-confirm-title="Stop this job?"' in page
+    assert 'data-confirm-yes="Stop job" data-confirm-no="Keep running"' in page
+    assert "hx-confirm" not in page
+
+
+def test_a_finished_image_is_titled_with_its_prompts_first_words(team, member, client_for):
+    from library.models import Asset
+
+    _finished_job(team, member, prompt='make the background blue and change the text to "Sale" in bold letters')
+    asset = Asset.objects.get(team=team)
+    assert asset.name == "Make the background blue and change the text…"

@@ -1,13 +1,19 @@
 """A local HTTP fake of OpenAI's image endpoints, speaking the documented wire format closely enough for the SDK.
 
-Endpoints: POST /v1/images/generations (JSON), POST /v1/images/edits (multipart: image[] and mask),
-POST /v1/responses (JSON, image_generation tool, remembers response ids), GET /v1/models. With
-`stream: true` they answer text/event-stream (`event: <type>` / `data: <json>`), otherwise JSON.
+Endpoints: POST /v1/images/generations (JSON), POST /v1/images/edits (multipart: image[], mask, markup),
+POST /v1/responses (JSON, image_generation tool or a json_schema text format, remembers response ids),
+GET /v1/models. With `stream: true` they answer text/event-stream (`event: <type>` / `data: <json>`),
+otherwise JSON.
 
 It rejects what the real API rejects, with OpenAI's error shape {"error": {message, type, param, code}}:
 a missing or unknown bearer key (401 invalid_api_key), a size the model cannot make, n outside 1–10,
-partial_images above 3, input_fidelity for gpt-image-2, a transparent background for gpt-image-2 or with
-JPEG, a mask that is not a PNG with alpha of the first image's size, an unknown previous_response_id.
+partial_images above 3, input_fidelity for gpt-image-2 (and any value a model does not take: gpt-image-1-mini
+takes only low), a transparent background for gpt-image-2 or outside PNG/WebP, a mask that is not a PNG with
+alpha of the first image's size, an unknown previous_response_id; per model (IMAGE_MODELS): a quality it lacks
+(xhigh/max outside the 2.5 line), a format it cannot make (gif/svg outside the 2.5 line), complexity where it
+does not plan, markup where it is not offered, markup with a mask, markup not a PNG of Image 1's size with
+transparent pixels; SVG with n > 1; streaming, partial images or compression with SVG or GIF; a mask with GIF;
+a retired model (gpt-image-1, DALL·E: 404 model_not_found).
 
 Magic words in a prompt provoke failures: "[moderation]" (400 moderation_blocked at the input stage),
 "[moderation-output]" (the same at the output stage), "[rate-limit]" (429 every time), "[rate-limit-once]"
@@ -37,13 +43,50 @@ from PIL import Image
 
 DEFAULT_API_KEY = "sk-test-postframe-fake-key"
 FIXED_SIZES = ("1024x1024", "1536x1024", "1024x1536")
+BASE_QUALITIES = ("low", "medium", "high", "auto")
+RICH_QUALITIES = ("low", "medium", "high", "xhigh", "max", "auto")
+RASTER = ("png", "jpeg", "webp")
+ALL_FORMATS = ("png", "jpeg", "webp", "gif", "svg")
+
+
+def _spec(sizes="fixed", transparent=True, fidelity=(), qualities=BASE_QUALITIES, formats=RASTER, **more):
+    return {
+        "sizes": sizes,
+        "transparent": transparent,
+        "fidelity": fidelity,
+        "qualities": qualities,
+        "formats": formats,
+        "complexity": more.get("complexity", True),
+        "markup": more.get("markup", False),
+    }
+
+
+# What each model accepts, as the SDK documents it (see studio/engines/capabilities.py for the sources).
+_GPT_IMAGE_2 = _spec("custom", transparent=False)
+_GPT_IMAGE_25 = _spec("custom", qualities=RICH_QUALITIES, formats=ALL_FORMATS, markup=True)
 IMAGE_MODELS = {
-    "gpt-image-2": {"sizes": "custom", "transparent": False, "fidelity": ()},
-    "gpt-image-1.5": {"sizes": "fixed", "transparent": True, "fidelity": ("low", "high")},
-    "gpt-image-1-mini": {"sizes": "fixed", "transparent": True, "fidelity": ("low",)},
+    "gpt-image-2": _GPT_IMAGE_2,
+    "gpt-image-2-2026-04-21": _GPT_IMAGE_2,
+    "gpt-image-2.5-sunburst": _GPT_IMAGE_25,
+    "gpt-image-2.5-sunburst-2026-09-08": _GPT_IMAGE_25,
+    "gpt-image-2.5-flare": _GPT_IMAGE_25,
+    "gpt-image-2.5-flare-2026-09-08": _GPT_IMAGE_25,
+    "gpt-image-2.6-sunburst": _spec(),
+    "gpt-image-2.6-flare": _spec(),
+    "chatgpt-image-latest": _spec(),
+    "gpt-image-1.5": _spec(fidelity=("low", "high"), complexity=False),
+    "gpt-image-1-mini": _spec(fidelity=("low",), complexity=False),
 }
-QUALITIES = ("low", "medium", "high", "auto")
-FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+# Shut down: the API answers as it does for any model it no longer serves.
+RETIRED_MODELS = {
+    "gpt-image-1": "GPT Image 1 was shut down on October 23, 2026. Use gpt-image-2.5-sunburst or gpt-image-2.5-flare "
+    "instead.",
+    "dall-e-2": "This model was retired on May 12, 2026. Use a GPT image model instead.",
+    "dall-e-3": "This model was retired on May 12, 2026. Use a GPT image model instead.",
+}
+QUALITIES = RICH_QUALITIES
+FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP", "gif": "GIF", "svg": "SVG"}
+UNSTREAMED = ("gif", "svg")
 
 
 @dataclass
@@ -302,6 +345,8 @@ def _handler_for(fake):
             spec = _model(model)
             options = _options(params, spec, model)
             n = _integer(params, "n", 1, 1, 10)
+            if options["output_format"] == "svg" and n != 1:
+                raise ApiError(400, "SVG output requires n=1.", param="n", code="invalid_value")
             sources = []
             if edit:
                 images = recorded.files.get("image[]", []) + recorded.files.get("image", [])
@@ -314,8 +359,19 @@ def _handler_for(fake):
                 sources = [_decode_upload(upload, "image") for upload in images]
                 _check_fidelity(params, spec, model)
                 masks = recorded.files.get("mask", [])
+                markups = recorded.files.get("markup", [])
+                if masks and markups:
+                    raise ApiError(400, "markup cannot be combined with mask.", param="markup", code="invalid_request")
                 if masks:
+                    if options["output_format"] == "gif":
+                        raise ApiError(
+                            400, "GIF output does not support masks.", param="mask", code="unsupported_parameter"
+                        )
                     _check_mask(masks[0], sources[0])
+                if markups:
+                    _check_markup(markups[0], sources[0], spec, model)
+            elif "markup" in recorded.files or "markup" in params:
+                raise ApiError(400, "Unrecognized request argument supplied: markup", param="markup")
             fake.magic(prompt)
 
             width, height = _dimensions(options["size"], sources)
@@ -382,8 +438,13 @@ def _handler_for(fake):
                     code="previous_response_not_found",
                 )
             tools = [tool for tool in params.get("tools") or [] if tool.get("type") == "image_generation"]
+            text_format = (params.get("text") or {}).get("format") or {}
+            if not tools and text_format.get("type") == "json_schema":
+                return self._send_json(200, _structured_response(fake, params, main_model, text_format))
             if not tools:
-                raise ApiError(400, "This fake only answers requests with the image_generation tool.", param="tools")
+                raise ApiError(
+                    400, "This fake answers the image_generation tool or a json_schema text format.", param="tools"
+                )
             tool = tools[0]
             model = tool.get("model") or "gpt-image-1.5"
             spec = _model(model, param="tools[0].model")
@@ -549,6 +610,13 @@ def _required(params, name):
 
 
 def _model(name, param="model"):
+    if name in RETIRED_MODELS:
+        raise ApiError(
+            404,
+            f"The model '{name}' does not exist or you do not have access to it. {RETIRED_MODELS[name]}",
+            param=param,
+            code="model_not_found",
+        )
     if name not in IMAGE_MODELS:
         raise ApiError(400, f"Invalid value for 'model' = {name}.", param=param, code="invalid_value")
     return IMAGE_MODELS[name]
@@ -583,21 +651,39 @@ def _options(params, spec, model, prefix=""):
     size = params.get("size") or "auto"
     _check_size(size, spec, model, prefix)
     quality = params.get("quality") or "auto"
-    if quality not in QUALITIES:
+    if quality not in spec["qualities"]:
         raise ApiError(
             400,
-            f"Invalid value: '{quality}'. Supported values are: {', '.join(QUALITIES)}.",
+            f"Invalid value: '{quality}'. Supported values for {model} are: {', '.join(spec['qualities'])}.",
             param=prefix + "quality",
             code="invalid_value",
         )
     output_format = params.get("output_format") or "png"
-    if output_format not in FORMATS:
+    if output_format not in spec["formats"]:
         raise ApiError(
             400,
-            f"Invalid value: '{output_format}'. Supported values are: 'png', 'jpeg' and 'webp'.",
+            f"Invalid value: '{output_format}'. Supported values for {model} are: "
+            + ", ".join(f"'{f}'" for f in spec["formats"])
+            + ".",
             param=prefix + "output_format",
             code="invalid_value",
         )
+    complexity = params.get("complexity")
+    if complexity is not None:
+        if not spec["complexity"]:
+            raise ApiError(
+                400,
+                f"complexity is not supported for {model}; omit this parameter.",
+                param=prefix + "complexity",
+                code="unsupported_parameter",
+            )
+        if complexity not in ("low", "medium", "high"):
+            raise ApiError(
+                400,
+                f"Invalid value: '{complexity}'. Supported values are: 'low', 'medium', and 'high'.",
+                param=prefix + "complexity",
+                code="invalid_value",
+            )
     background = params.get("background") or "auto"
     if background == "transparent":
         if not spec["transparent"]:
@@ -607,7 +693,7 @@ def _options(params, spec, model, prefix=""):
                 param=prefix + "background",
                 code="invalid_value",
             )
-        if output_format == "jpeg":
+        if output_format not in ("png", "webp"):
             raise ApiError(
                 400,
                 "Transparent background requires output_format png or webp.",
@@ -616,14 +702,38 @@ def _options(params, spec, model, prefix=""):
             )
     compression = params.get("output_compression")
     if compression is not None:
+        if output_format in UNSTREAMED:
+            raise ApiError(
+                400,
+                f"output_compression is not supported with output_format {output_format}.",
+                param=prefix + "output_compression",
+                code="unsupported_parameter",
+            )
         _integer(params, "output_compression", 100, 0, 100, prefix)
+    partial_images = _integer(params, "partial_images", 0, 0, 3, prefix)
+    if output_format in UNSTREAMED:
+        if partial_images:
+            raise ApiError(
+                400,
+                f"partial_images is not supported with output_format {output_format}.",
+                param=prefix + "partial_images",
+                code="unsupported_parameter",
+            )
+        if not prefix and _stream(params):
+            raise ApiError(
+                400,
+                f"Streaming is not supported with output_format {output_format}.",
+                param="stream",
+                code="unsupported_parameter",
+            )
     return {
         "size": size,
         "quality": quality,
         "output_format": output_format,
         "background": background,
         "compression": int(compression) if compression is not None else None,
-        "partial_images": _integer(params, "partial_images", 0, 0, 3, prefix),
+        "partial_images": partial_images,
+        "complexity": complexity,
     }
 
 
@@ -660,6 +770,34 @@ def _check_size(size, spec, model, prefix):
         )
 
 
+def _check_markup(upload, first, spec, model):
+    if not spec["markup"]:
+        raise ApiError(400, f"markup is not supported for {model}.", param="markup", code="unsupported_parameter")
+    try:
+        markup = Image.open(io.BytesIO(upload.data), formats=("PNG",))
+        markup.load()
+    except OSError:
+        raise ApiError(
+            400, "Invalid markup image: the markup must be a PNG file.", param="markup", code="invalid_image_file"
+        ) from None
+    if markup.size != first.size:
+        raise ApiError(
+            400,
+            f"Invalid markup image: it must match the first image's dimensions ({first.width}x{first.height}), "
+            f"got {markup.width}x{markup.height}.",
+            param="markup",
+            code="invalid_image_dimensions",
+        )
+    has_alpha = markup.mode in ("RGBA", "LA", "PA") or "transparency" in markup.info
+    if not has_alpha or markup.convert("RGBA").getchannel("A").getextrema()[0] > 0:
+        raise ApiError(
+            400,
+            "Invalid markup image: it must contain transparent pixels.",
+            param="markup",
+            code="invalid_image_format",
+        )
+
+
 def _check_fidelity(params, spec, model, prefix=""):
     fidelity = params.get("input_fidelity")
     if fidelity is None:
@@ -684,7 +822,7 @@ def _decode_upload(upload, param):
     if len(upload.data) >= 50 * 1024 * 1024:
         raise ApiError(400, "Each image must be smaller than 50MB.", param=param, code="invalid_value")
     try:
-        image = Image.open(io.BytesIO(upload.data), formats=tuple(FORMATS.values()))
+        image = Image.open(io.BytesIO(upload.data), formats=("PNG", "JPEG", "WEBP"))
         image.load()
     except OSError:
         raise ApiError(
@@ -719,6 +857,89 @@ def _check_mask(upload, first):
             param="mask",
             code="invalid_image_dimensions",
         )
+
+
+def _structured_response(fake, params, model, text_format):
+    """A Responses answer whose output_text is JSON filling `text.format`'s schema; strict schemas are checked
+    the way the API checks them (every object closed, every property required)."""
+    schema = text_format.get("schema")
+    if not text_format.get("name") or not isinstance(schema, dict):
+        raise ApiError(400, "Missing required parameter: 'text.format.name' or 'text.format.schema'.", param="text")
+    if text_format.get("strict"):
+        problem = _strict_problem(schema, "schema")
+        if problem:
+            raise ApiError(400, f"Invalid schema for response_format '{text_format['name']}': {problem}", param="text")
+    prompt, _ = _response_input(params.get("input"))
+    if not prompt:
+        raise ApiError(400, "Missing required parameter: 'input'.", param="input")
+    fake.magic(prompt)
+    text = json.dumps(_schema_instance(schema, prompt.split(), 0), ensure_ascii=False)
+    response_id = f"resp_{secrets.token_hex(12)}"
+    fake.remember(response_id, {"prompt": prompt, "model": model, "previous_response_id": None})
+    message = {
+        "id": f"msg_{secrets.token_hex(12)}",
+        "type": "message",
+        "role": "assistant",
+        "status": "completed",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
+    return {
+        "id": response_id,
+        "object": "response",
+        "created_at": int(time.time()),
+        "status": "completed",
+        "model": model,
+        "output": [message],
+        "parallel_tool_calls": True,
+        "tool_choice": "auto",
+        "tools": [],
+        "text": {"format": text_format},
+        "error": None,
+        "incomplete_details": None,
+        "instructions": params.get("instructions"),
+        "metadata": {},
+        "usage": {
+            "input_tokens": 40 + len(prompt) // 4,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": len(text) // 4,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": 40 + len(prompt) // 4 + len(text) // 4,
+        },
+    }
+
+
+def _strict_problem(schema, where):
+    if schema.get("type") == "object":
+        properties = schema.get("properties") or {}
+        if schema.get("additionalProperties") is not False:
+            return f"In context=('{where}',), 'additionalProperties' is required to be supplied and to be false."
+        missing = sorted(set(properties) - set(schema.get("required") or []))
+        if missing:
+            return f"In context=('{where}',), 'required' is required to include every key; missing {missing}."
+        for name, sub in properties.items():
+            if problem := _strict_problem(sub, f"{where}.{name}"):
+                return problem
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        return _strict_problem(schema["items"], f"{where}.items")
+    return None
+
+
+def _schema_instance(schema, words, index):
+    """A value that satisfies `schema`: enums cycle with the array index, strings quote the prompt's words."""
+    if "enum" in schema:
+        return schema["enum"][index % len(schema["enum"])]
+    kind = schema.get("type")
+    if kind == "object":
+        return {name: _schema_instance(sub, words, index) for name, sub in (schema.get("properties") or {}).items()}
+    if kind == "array":
+        count = schema.get("minItems", schema.get("maxItems", 3))
+        return [_schema_instance(schema.get("items") or {}, words, position) for position in range(count)]
+    if kind in ("integer", "number"):
+        return schema.get("minimum", index)
+    if kind == "boolean":
+        return False
+    start = (index * 3) % max(1, len(words))
+    return f"Point {index + 1}: " + " ".join((words[start:] + words[:start])[:6])
 
 
 def _response_input(value):
@@ -758,6 +979,10 @@ def _picture(prompt, number, width, height, options, partial=None):
     digest = hashlib.sha256(f"{prompt}|{number}".encode()).digest()
     shade = 1.0 if partial is None else 0.4 + 0.15 * partial
     colour = tuple(int(channel * shade) for channel in digest[:3])
+    if options["output_format"] == "svg":
+        return _svg(prompt, width, height, colour)
+    if options["output_format"] == "gif":
+        return _gif(width, height, colour)
     output_format = FORMATS[options["output_format"]]
     transparent = options["background"] == "transparent" and output_format != "JPEG"
     image = Image.new("RGBA" if transparent else "RGB", (width, height), (*colour, 255) if transparent else colour)
@@ -772,6 +997,28 @@ def _picture(prompt, number, width, height, options, partial=None):
     else:
         quality = options["compression"] if options["compression"] is not None else 90
         image.save(buffer, output_format, quality=max(1, quality))
+    return buffer.getvalue()
+
+
+def _svg(prompt, width, height, colour):
+    """A small, real SVG document of the requested size (what SVG output returns, base64-encoded)."""
+    fill = "#{:02x}{:02x}{:02x}".format(*colour)
+    title = prompt[:60].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><title>{title}</title>'
+        f'<rect width="{width}" height="{height}" fill="{fill}"/>'
+        f'<circle cx="{width // 2}" cy="{height // 2}" r="{min(width, height) // 4}" fill="#ffffff"/></svg>'
+    ).encode()
+
+
+def _gif(width, height, colour, frames=9):
+    """An animated GIF of the requested size: the colour fading in over the API's default nine frames."""
+    pictures = [
+        Image.new("RGB", (width, height), tuple(int(c * (i + 1) / frames) for c in colour)) for i in range(frames)
+    ]
+    buffer = io.BytesIO()
+    pictures[0].save(buffer, "GIF", save_all=True, append_images=pictures[1:], duration=200, loop=0)
     return buffer.getvalue()
 
 
