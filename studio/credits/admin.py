@@ -6,8 +6,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from studio.core.admin import ReadOnlyAdminMixin
 from studio.credits.forms import GrantCreditsForm, PriceRuleForm
-from studio.credits.models import LedgerEntry, PriceRule, Wallet
+from studio.credits.models import CreditRequest, LedgerEntry, PriceRule, Wallet
 from studio.credits.services import credits_grant_by_operator
 
 
@@ -21,7 +22,7 @@ class PriceRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Wallet)
-class WalletAdmin(admin.ModelAdmin):
+class WalletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only balances; credits only arrive through the "Grant credits" form, which writes the ledger."""
 
     list_display = ("team", "balance", "held", "updated_at")
@@ -29,15 +30,6 @@ class WalletAdmin(admin.ModelAdmin):
     search_fields = ("team__name", "team__slug")
     readonly_fields = ("team", "balance", "held", "updated_at")
     change_form_template = "credits/admin/wallet_change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def render_change_form(self, request, context, *args, **kwargs):
         context["can_grant"] = request.user.has_perm("credits.grant_credits")
@@ -79,7 +71,7 @@ class WalletAdmin(admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Append-only: entries are written by the services, and here only read."""
 
     list_display = ("created_at", "wallet", "kind", "amount", "model_id", "user", "memo")
@@ -88,11 +80,13 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ("wallet__team__name", "idempotency_key", "memo")
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(CreditRequest)
+class CreditRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Members' requests, for operators to see what teams are waiting for; team admins answer them in the studio."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    deletable = True  # as before: an operator may clear out a request, never write one
+    list_display = ("team", "requested_by", "amount", "status", "created_at", "answered_by", "answered_at")
+    list_filter = ("status",)
+    list_select_related = ("team", "requested_by", "answered_by")
+    search_fields = ("team__name", "requested_by__email")

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from studio.credits.pricing import model_label
+from studio.engines.capabilities import model_label
 
 WIDTH, HEIGHT = 760, 280
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 44

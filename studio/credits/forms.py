@@ -5,6 +5,7 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 
+from studio.core.forms import DateRangeMixin
 from studio.credits.models import LedgerEntry, PriceRule
 from studio.credits.pricing import ANY_QUALITY, QUALITIES
 from studio.credits.selectors import ledger_model_ids
@@ -20,7 +21,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.email or obj.get_username()
 
 
-class LedgerFilterForm(forms.Form):
+class LedgerFilterForm(DateRangeMixin, forms.Form):
     """The ledger's GET filters; a value that does not validate is reported beside its field and not applied."""
 
     kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *LedgerEntry.Kind.choices])
@@ -44,13 +45,6 @@ class LedgerFilterForm(forms.Form):
         self.fields["member"].queryset = get_user_model().objects.filter(pk__in=member_ids).order_by("email")
         self.fields["date_from"].error_messages["invalid"] = "Enter a date like 2026-11-03."
         self.fields["date_to"].error_messages["invalid"] = "Enter a date like 2026-11-30."
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            self.add_error("date_to", "The end date comes before the start date.")
-        return cleaned
 
     def filters(self):
         """The valid filters, for ledger_for(); invalid ones are left out (their errors are on the form)."""
@@ -114,3 +108,49 @@ class PriceRuleForm(forms.ModelForm):
             initial=ANY_QUALITY,
             help_text="A rule for an exact quality wins over the 'any quality' rule of the same model and tier.",
         )
+
+
+class CreditRequestForm(forms.Form):
+    """A member's request: how many credits, and what for."""
+
+    amount = forms.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        label="Credits",
+        help_text="What an image costs depends on the model, its size and quality; the offline draft engine is free.",
+        error_messages={
+            "required": "Say how many credits you need.",
+            "min_value": "Ask for at least 1 credit.",
+            "max_value": "Ask for at most 1,000,000 credits at a time.",
+            "invalid": "Enter a whole number of credits.",
+        },
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Note for the admins",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "What the credits are for, e.g. the spring campaign"}),
+        error_messages={"max_length": "Keep the note under 500 characters."},
+    )
+
+
+class CreditAnswerForm(forms.Form):
+    """An admin's answer: the credits to grant (the asked amount by default) and a note for the member."""
+
+    amount = forms.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        required=False,
+        label="Credits to grant",
+        error_messages={
+            "min_value": "Grant at least 1 credit, or decline the request.",
+            "max_value": "Grant at most 1,000,000 credits at a time.",
+            "invalid": "Enter a whole number of credits.",
+        },
+    )
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Note for the member",
+        error_messages={"max_length": "Keep the note under 500 characters."},
+    )

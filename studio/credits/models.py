@@ -118,3 +118,43 @@ class PriceRule(models.Model):
 
     def __str__(self):
         return f"{self.model_id} {self.tier} {self.quality}: {self.credits}"
+
+
+class CreditRequest(models.Model):
+    """A member's request for more credits, answered by a team admin: granted (through the ledger) or declined."""
+
+    TEAM_FIELD = "team"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for an answer"
+        GRANTED = "granted", "Granted"
+        DECLINED = "declined", "Declined"
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="credit_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    amount = models.PositiveIntegerField()
+    note = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answer_note = models.CharField(max_length=500, blank=True)
+    granted_amount = models.PositiveIntegerField(null=True, blank=True)
+    ledger_entry = models.ForeignKey(LedgerEntry, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    # When the member last looked at their requests after an answer: an unseen answer shows as a badge.
+    answer_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="credit_request_amount_positive"),
+            # One open request per member and team: a second one would only repeat the first.
+            models.UniqueConstraint(
+                fields=["team", "requested_by"], condition=models.Q(status="open"), name="credit_request_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.requested_by} asks {self.team} for {self.amount} credits ({self.status})"

@@ -1,4 +1,4 @@
-"""Reads about credits: wallets, the ledger with its filters and totals, and spending per day."""
+"""Reads about credits: wallets, the ledger with its filters and totals, spending per day, requests for credits."""
 
 from datetime import datetime, time, timedelta
 
@@ -6,7 +6,8 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from studio.credits.models import LedgerEntry, Wallet
+from studio.credits.models import CreditRequest, LedgerEntry, Wallet
+from studio.teams.permissions import can
 from studio.teams.scoping import scoped
 
 
@@ -87,3 +88,49 @@ def usage_by_day(team, by="model", days=30):
         for row in aggregated
     ]
     return [first + timedelta(days=i) for i in range(days)], rows
+
+
+def credit_requests_open(team):
+    """Requests waiting for an admin's answer, oldest first (first asked, first answered)."""
+    return (
+        scoped(CreditRequest, team)
+        .filter(status=CreditRequest.Status.OPEN)
+        .select_related("requested_by")
+        .order_by("created_at", "id")
+    )
+
+
+def credit_requests_answered(team, limit=20):
+    return (
+        scoped(CreditRequest, team)
+        .exclude(status=CreditRequest.Status.OPEN)
+        .select_related("requested_by", "answered_by")
+        .order_by("-answered_at", "-id")[:limit]
+    )
+
+
+def credit_requests_of(membership, limit=20):
+    """A member's own requests, newest first."""
+    return (
+        scoped(CreditRequest, membership.team)
+        .filter(requested_by_id=membership.user_id)
+        .select_related("answered_by")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def credit_request_badges(membership):
+    """What the top bar flags: open requests for an admin to answer, answers a member has not seen yet."""
+    if membership is None:
+        return {"open": 0, "answered": 0}
+    mine = scoped(CreditRequest, membership.team).filter(requested_by_id=membership.user_id)
+    if can(membership, "view_credits"):
+        counts = scoped(CreditRequest, membership.team).aggregate(
+            open=Count("id", filter=Q(status=CreditRequest.Status.OPEN) & ~Q(requested_by_id=membership.user_id)),
+            answered=Count(
+                "id",
+                filter=Q(requested_by_id=membership.user_id, answered_at__isnull=False, answer_seen_at=None),
+            ),
+        )
+        return counts
+    return {"open": 0, "answered": mine.filter(answered_at__isnull=False, answer_seen_at=None).count()}

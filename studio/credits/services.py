@@ -1,4 +1,4 @@
-"""Writes about credits: open a wallet, grant, reserve, capture, release.
+"""Writes about credits: open a wallet, grant, reserve, capture, release; members' requests for credits.
 
 Every call carries an idempotency key and is safe to repeat: the second call finds the ledger entry the
 first one wrote and returns it without moving credits again. Each call first claims its key (the row it
@@ -8,9 +8,12 @@ reservations can never overdraw a wallet and concurrent retries of one key move 
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
-from studio.credits.models import Hold, LedgerEntry, Wallet
-from studio.teams.services import audit_record
+from studio.core.services import audit_record
+from studio.credits import notifications
+from studio.credits.models import CreditRequest, Hold, LedgerEntry, Wallet
+from studio.teams.permissions import can
 
 
 class CreditsError(Exception):
@@ -190,3 +193,159 @@ def credits_release_rest(*, hold, idempotency_key, memo=""):
     return _settle(
         hold=hold, amount=hold.outstanding, idempotency_key=idempotency_key, kind=LedgerEntry.Kind.RELEASE, memo=memo
     )
+
+
+# Requests for credits ------------------------------------------------------------------------------------------
+
+MAX_REQUEST = 1_000_000
+
+
+def _who(user):
+    return user.email or user.get_username()
+
+
+def _check_amount(amount, what):
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise CreditsError(f"{what} must be a whole number of credits above zero.")
+    if amount > MAX_REQUEST:
+        raise CreditsError(f"{what} can be at most {MAX_REQUEST:,} credits.")
+
+
+def credit_request_refusal(membership):
+    """Why this member may not ask for credits (the page shows it instead of the form), or None."""
+    if not can(membership, "generate"):
+        return f"Viewers cannot request credits. Ask an admin of {membership.team.name} for the Member role."
+    return None
+
+
+@transaction.atomic
+def credit_request_create(*, membership, amount, note=""):
+    """A member asks the team's admins for credits; admins and operators hear of it by e-mail after commit."""
+    if refusal := credit_request_refusal(membership):
+        raise CreditsError(refusal)
+    _check_amount(amount, "The amount")
+    note = note.strip()
+    if len(note) > 500:
+        raise CreditsError("Keep the note under 500 characters.")
+    team, user = membership.team, membership.user
+    try:
+        with transaction.atomic():
+            credit_request = CreditRequest.objects.create(team=team, requested_by=user, amount=amount, note=note)
+    except IntegrityError:
+        raise CreditsError(
+            "You already have a request waiting for an answer. Wait for it, or withdraw it to ask again."
+        ) from None
+    audit_record(
+        team=team,
+        actor=user,
+        action="credits.requested",
+        summary=f"{_who(user)} requested {amount} credits",
+        detail={"amount": amount, "note": note, "credit_request": credit_request.pk},
+    )
+    transaction.on_commit(lambda: notifications.credit_request_opened(credit_request), robust=True)
+    return credit_request
+
+
+def _answerable(*, membership, credit_request):
+    if not can(membership, "view_credits"):
+        raise CreditsError("Only the team's admins and owner can answer credit requests.")
+    if credit_request.team_id != membership.team_id:
+        raise CreditsError("That request belongs to another team.")
+    if credit_request.requested_by_id == membership.user_id:
+        raise CreditsError("Another admin or an operator answers your own request.")
+
+
+def _close(*, credit_request, membership, status, note, **fields):
+    """Answer an open request once: a conditional UPDATE, so two admins answering at once cannot both win."""
+    note = note.strip()
+    if len(note) > 500:
+        raise CreditsError("Keep the note under 500 characters.")
+    now = timezone.now()
+    closed = CreditRequest.objects.filter(pk=credit_request.pk, status=CreditRequest.Status.OPEN).update(
+        status=status, answered_by=membership.user, answer_note=note, answered_at=now, **fields
+    )
+    if not closed:
+        current = CreditRequest.objects.get(pk=credit_request.pk)
+        raise CreditsError(f"This request was already answered: {current.get_status_display().lower()}.")
+    credit_request.refresh_from_db()
+    return credit_request
+
+
+@transaction.atomic
+def credit_request_grant(*, membership, credit_request, amount=None, note=""):
+    """Grant a member's request (the asked amount unless another is given) through the ledger, once.
+
+    Credits are prepaid, so only an operator (a staff user) adds them; a team admin may decline a request, and the
+    operators were e-mailed about it when it was made.
+    """
+    _answerable(membership=membership, credit_request=credit_request)
+    if not membership.user.is_staff:
+        raise CreditsError(
+            "Credits are prepaid: only an operator can add them. The operators were e-mailed about this request."
+        )
+    amount = credit_request.amount if amount is None else amount
+    _check_amount(amount, "The amount to grant")
+    credit_request = _close(
+        credit_request=credit_request,
+        membership=membership,
+        status=CreditRequest.Status.GRANTED,
+        note=note,
+        granted_amount=amount,
+    )
+    memo = f"Request of {_who(credit_request.requested_by)}" + (f": {note.strip()}" if note.strip() else "")
+    entry = credits_grant(
+        team=credit_request.team,
+        amount=amount,
+        idempotency_key=f"credit-request:{credit_request.pk}",
+        user=membership.user,
+        memo=memo[:200],
+    )
+    CreditRequest.objects.filter(pk=credit_request.pk).update(ledger_entry=entry)
+    credit_request.ledger_entry = entry
+    audit_record(
+        team=credit_request.team,
+        actor=membership.user,
+        action="credits.request_granted",
+        summary=f"{_who(membership.user)} granted {amount} credits to {_who(credit_request.requested_by)}'s request",
+        detail={"amount": amount, "note": note, "credit_request": credit_request.pk, "ledger_entry": entry.pk},
+    )
+    transaction.on_commit(lambda: notifications.credit_request_answered(credit_request), robust=True)
+    return credit_request
+
+
+@transaction.atomic
+def credit_request_decline(*, membership, credit_request, note=""):
+    """Decline a member's request; the note tells them why. Moves no credits."""
+    _answerable(membership=membership, credit_request=credit_request)
+    if not note.strip():
+        raise CreditsError("Say why in a note, so the member knows what to do next.")
+    credit_request = _close(
+        credit_request=credit_request, membership=membership, status=CreditRequest.Status.DECLINED, note=note
+    )
+    audit_record(
+        team=credit_request.team,
+        actor=membership.user,
+        action="credits.request_declined",
+        summary=f"{_who(membership.user)} declined {_who(credit_request.requested_by)}'s request for "
+        f"{credit_request.amount} credits",
+        detail={"note": note, "credit_request": credit_request.pk},
+    )
+    transaction.on_commit(lambda: notifications.credit_request_answered(credit_request), robust=True)
+    return credit_request
+
+
+@transaction.atomic
+def credit_request_withdraw(*, membership, credit_request):
+    """The member takes back their own open request."""
+    if credit_request.requested_by_id != membership.user_id or credit_request.team_id != membership.team_id:
+        raise CreditsError("You can only withdraw your own requests.")
+    deleted, _ = CreditRequest.objects.filter(pk=credit_request.pk, status=CreditRequest.Status.OPEN).delete()
+    if not deleted:
+        raise CreditsError("This request was already answered, so it cannot be withdrawn.")
+
+
+def credit_requests_mark_seen(*, membership):
+    """The member has seen the answers to their requests: the badge in the top bar goes away."""
+    return CreditRequest.objects.filter(
+        team_id=membership.team_id, requested_by_id=membership.user_id, answered_at__isnull=False, answer_seen_at=None
+    ).update(answer_seen_at=timezone.now())

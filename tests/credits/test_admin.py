@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from studio.core.models import AuditEntry
 from studio.credits.models import LedgerEntry, PriceRule, Wallet
-from studio.teams.models import AuditEntry
 from tests.credits.factories import grant
 from tests.factories import UserFactory
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from studio.core.models import AuditEntry
 from studio.credits.models import LedgerEntry, Wallet
 from studio.credits.services import CreditsError, credits_grant, credits_grant_by_operator, credits_reserve
-from studio.teams.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 

@@ -85,7 +85,7 @@ def test_an_invalid_filter_is_explained_beside_its_field_and_left_out(client_for
 def test_an_end_date_before_the_start_date_is_refused(client_for, admin_user, history):
     response = client_for(admin_user).get(URL, {"date_from": "2026-03-10", "date_to": "2026-03-01"})
 
-    assert "The end date comes before the start date." in response.content.decode()
+    assert "The end date is before the start date." in response.content.decode()
 
 
 def test_a_member_of_another_team_is_not_a_choice(client_for, admin_user, outsider, history):

@@ -1,8 +1,8 @@
-"""Template filters of the credits pages: model labels and credit amounts in words."""
+"""Template filters of the credits pages (model labels, credit amounts in words) and the top bar's request badges."""
 
 from django import template
 
-from studio.credits.pricing import model_label as label_of
+from studio.engines.capabilities import model_label as label_of
 
 register = template.Library()
 
@@ -20,3 +20,11 @@ def credits(value):
     if value == 0:
         return "Free"
     return f"{value} credit" if value == 1 else f"{value} credits"
+
+
+@register.simple_tag(takes_context=True)
+def credit_request_badges(context):
+    """The top bar's flags: requests an admin should answer, answers a member has not seen."""
+    from studio.credits.selectors import credit_request_badges as badges
+
+    return badges(context.get("membership"))
