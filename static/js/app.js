@@ -1,4 +1,4 @@
-// Postframe's shared behaviour: toasts from server events, confirmations, keyboard shortcuts.
+// Postframe's shared behaviour: toasts from server events, keyboard shortcuts (confirmations: dialog.js).
 (function () {
   "use strict";
 
@@ -20,12 +20,7 @@
     toast(detail.message || detail.value, detail.level);
   });
 
-  // Forms and buttons with data-confirm ask before they act.
-  document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var question = form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
-  }, true);
+  // Forms and buttons with data-confirm ask in the app's own dialog: see dialog.js.
 
   // Ctrl/Cmd+Enter submits the form that holds the focus (the studio's "Generate").
   document.addEventListener("keydown", function (event) {
@@ -33,6 +28,16 @@
       var form = document.activeElement && document.activeElement.closest("form");
       if (form) { event.preventDefault(); form.requestSubmit(); }
     }
+  });
+
+  // Escape closes an open menu and gives the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary && menu.contains(document.activeElement)) summary.focus();
+    });
   });
 
   // Close an open menu when clicking elsewhere.

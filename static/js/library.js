@@ -94,12 +94,13 @@
         if (!answer) {
           finish(view, "refused", "Failed", xhr.status === 403 ? "Your role cannot upload here." : "The server could not take this file (" + xhr.status + ").");
         } else if (answer.status === "ok") {
-          finish(view, "ok", "Added", answer.message, answer.url);
+          finish(view, "ok", answer.label, answer.message, answer.url);
           addCard(answer.card);
+          added += 1;
         } else if (answer.status === "duplicate") {
-          finish(view, "duplicate", "Already in the library", answer.message, answer.url);
+          finish(view, "duplicate", answer.label, answer.message, answer.url);
         } else {
-          finish(view, "refused", "Refused", answer.message);
+          finish(view, "refused", answer.label || "Refused", answer.message);
         }
         next();
       });
@@ -110,9 +111,15 @@
       xhr.send(data);
     }
 
+    var added = 0;
+
     function next() {
       running -= 1;
       pump();
+      if (running === 0 && queue.length === 0 && added > 0) {
+        added = 0;
+        refreshResults();
+      }
     }
 
     function pump() {
@@ -146,6 +153,38 @@
       if (event.dataTransfer && event.dataTransfer.files.length) enqueue(event.dataTransfer.files);
     });
   }
+
+  // The results region as the server counts it now: the "N assets" line, the Filters badge, the tiles in order.
+  function refreshResults() {
+    if (!document.getElementById("library-results") || !window.htmx) return;
+    // fetch rather than htmx.ajax: the answer's HX-Push-Url would add a second history entry for the same address.
+    fetch(window.location.pathname + window.location.search, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        var results = document.getElementById("library-results");
+        if (html && results) window.htmx.swap(results, html, { swapStyle: "outerHTML" });
+      })
+      .catch(function () { /* the tiles added one by one stay; the count catches up on the next visit */ });
+  }
+
+  // Back and forward restore the results htmx kept; put the search box and filters back to what the address says.
+  function syncFiltersFromAddress() {
+    var form = document.getElementById("library-filters");
+    if (!form) return;
+    var params = new URLSearchParams(window.location.search);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.type === "submit" || field.type === "button") return;
+      var values = params.getAll(field.name);
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = values.indexOf(field.value) !== -1;
+      } else if (field.tagName === "SELECT" && field.multiple) {
+        Array.prototype.forEach.call(field.options, function (option) { option.selected = values.indexOf(option.value) !== -1; });
+      } else {
+        field.value = values.length ? values[0] : "";
+      }
+    });
+  }
+  document.body.addEventListener("htmx:historyRestore", syncFiltersFromAddress);
 
   // Selection in the grid -------------------------------------------------------------------------------------
 
@@ -203,12 +242,7 @@
     });
   });
 
-  // A confirmation on a single button (the form's own data-confirm is handled by app.js).
-  document.addEventListener("submit", function (event) {
-    var button = event.submitter;
-    var question = button && button.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
-  }, true);
+  // A confirmation on a single button or a form (data-confirm) asks in the app's dialog: see dialog.js.
 
   // Rating: choosing a star saves it.
   document.addEventListener("change", function (event) {

@@ -78,9 +78,15 @@
       revalidate();
       return;
     }
-    if (event.target.closest("[data-picker-close]")) {
-      var picker = document.getElementById("reference-picker");
-      if (picker) picker.innerHTML = "";
+    // "Upload…" is a real button (keyboard and screen readers reach it); it opens the hidden file input.
+    var upload = event.target.closest("[data-upload-for]");
+    if (upload) {
+      var input = document.getElementById(upload.getAttribute("data-upload-for"));
+      if (input) input.click();
+      return;
+    }
+    if (event.target.closest("[data-recent-toggle]")) {
+      setRecentCollapsed(!document.getElementById("studio").classList.contains("recent-collapsed"));
       return;
     }
     if (event.target.closest("[data-refine-close]")) {
@@ -139,6 +145,11 @@
   });
 
   document.addEventListener("htmx:afterRequest", function (event) {
+    // A picture chosen in the "From library" dialog becomes the next reference; the dialog closes.
+    if (event.detail.successful && event.detail.elt && event.detail.elt.matches("[data-picker-choose]")) {
+      var dialog = event.detail.elt.closest("dialog");
+      if (dialog && window.Postframe && window.Postframe.dialog) window.Postframe.dialog.close(dialog);
+    }
     if (event.detail.elt && event.detail.elt.id === "reference-upload") {
       var zone = document.getElementById("reference-drop");
       if (zone) zone.classList.remove("is-busy");
@@ -161,6 +172,75 @@
     } else if (target.id === "studio-stage") {
       var box = document.getElementById("refine-box");
       if (box) box.innerHTML = "";
+      // After Generate or Refine the focus goes to the new job's status, which announces its progress.
+      var verb = event.detail.requestConfig && event.detail.requestConfig.verb;
+      var status = $(".job-status", target);
+      if (verb === "post" && status) status.focus();
+    } else if (target.id === "recent-strip") {
+      setRecentCollapsed(document.getElementById("studio").classList.contains("recent-collapsed"));
+    }
+  });
+
+  // The job's status is swapped by every push; if it held the focus, the focus stays on the new one.
+  var statusFocus = null;
+  document.addEventListener("htmx:wsBeforeMessage", function () {
+    var active = document.activeElement;
+    statusFocus = active && active.classList && active.classList.contains("job-status") ? active.id : null;
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    if (!statusFocus) return;
+    var again = document.getElementById(statusFocus);
+    if (again && document.activeElement !== again) again.focus({ preventScroll: true });
+    statusFocus = null;
+  });
+
+  // "From library" opens on the whole library: an old search would not match the fresh results.
+  document.addEventListener("dialog:opened", function (event) {
+    if (event.target.id !== "library-dialog") return;
+    var search = document.getElementById("library-picker-q");
+    if (search) search.value = "";
+  });
+
+  // Recent: collapsible, remembered in this browser.
+  var RECENT_KEY = "postframe.recentCollapsed";
+
+  function setRecentCollapsed(collapsed) {
+    var studio = document.getElementById("studio");
+    if (!studio) return;
+    studio.classList.toggle("recent-collapsed", collapsed);
+    var toggle = $("[data-recent-toggle]");
+    if (toggle) {
+      toggle.setAttribute("aria-expanded", collapsed ? "false" : "true");
+      toggle.textContent = collapsed ? "Show" : "Hide";
+      toggle.setAttribute("aria-label", collapsed ? "Show recent results" : "Hide recent results");
+    }
+    try { window.localStorage.setItem(RECENT_KEY, collapsed ? "1" : "0"); } catch (error) { /* private mode */ }
+  }
+
+  function recentWasCollapsed() {
+    try { return window.localStorage.getItem(RECENT_KEY) === "1"; } catch (error) { return false; }
+  }
+
+  // Shortcuts: "?" lists them, "/" goes to the prompt, Ctrl/Cmd+Enter generates from anywhere on the page.
+  function typing(element) {
+    return element && (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName));
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || document.querySelector("dialog[open]")) return;
+    var active = document.activeElement;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !(active && active.closest("form"))) {
+      var generate = form();
+      if (generate) { event.preventDefault(); generate.requestSubmit(); }
+      return;
+    }
+    if (typing(active) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "?") {
+      var list = document.getElementById("shortcuts-dialog");
+      if (list && window.Postframe && window.Postframe.dialog) { event.preventDefault(); window.Postframe.dialog.open(list); }
+    } else if (event.key === "/") {
+      var prompt = document.getElementById("id_prompt");
+      if (prompt) { event.preventDefault(); prompt.focus(); }
     }
   });
 
@@ -197,6 +277,7 @@
     updateCount();
     setUpDropzone();
     renumber();
+    if (recentWasCollapsed()) setRecentCollapsed(true);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);

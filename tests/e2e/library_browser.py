@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from library.models import Asset
-from library.services import asset_ingest, asset_tags_set
+from library.services import Origin, asset_ingest, asset_tags_set
 from tests.e2e.conftest import log_in
 from tests.factories import MembershipFactory, TeamFactory, UserFactory
 
@@ -93,9 +93,7 @@ def make_asset(
         user=user,
         data=picture(*size, hue=hue),
         filename=f"{name}.png",
-        source="generated",
-        provenance=provenance,
-        name=name,
+        origin=Origin(source="generated", provenance=provenance, name=name),
     )
     if tags:
         asset_tags_set(asset=asset, names=list(tags))

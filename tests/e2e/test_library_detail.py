@@ -34,10 +34,11 @@ def test_the_detail_page_shows_provenance_and_downloads_a_webp_of_the_asked_size
     assert preview.evaluate("image => image.naturalWidth") == 1024  # the preview, not the full original
 
     made = page.get_by_role("region", name="How it was made")
-    expect(made.locator("dt")).to_contain_text(["Prompt", "Model", "Parameters", "Seed", "Cost"])
+    expect(made.locator("dt")).to_contain_text(["Prompt", "Model", "Size made", "Quality", "Seed", "Cost"])
     expect(made.locator(".prov-prompt")).to_have_text(PROMPT)
-    expect(made.get_by_text("GPT Image 2 (openai:gpt-image-2)")).to_be_visible()
-    expect(made.get_by_role("row", name="quality high")).to_be_visible()
+    expect(made.locator("dt", has_text="Model").locator("+ dd")).to_have_text("GPT Image 2")
+    expect(made.locator("dt", has_text="Quality").locator("+ dd")).to_have_text("High")
+    expect(made.locator("dt", has_text="Size made").locator("+ dd")).to_have_text("1200 × 800 px")
     expect(made.get_by_text("6 credits")).to_be_visible()
     expect(page.get_by_role("region", name="Tags").get_by_role("link")).to_have_text(["poster", "summer launch"])
     expect(page.get_by_role("radio", name="4 stars")).to_be_checked()

@@ -46,7 +46,7 @@ def test_an_owner_invites_a_member_who_accepts_and_sees_the_active_model_the_own
     assert Membership.objects.get(user__email="marco@example.com").role == "member"
 
     owner.goto("/team/models/")
-    owner.get_by_label(re.compile(r"^GPT Image 2")).check()
+    owner.get_by_role("checkbox", name="GPT Image 2", exact=True).check()
     owner.get_by_label("Make GPT Image 2 the active model").check()
     owner.get_by_role("button", name="Save model settings").click()
     expect(owner.get_by_role("status").or_(owner.locator(".flash")).first).to_be_visible()
