@@ -1,0 +1,375 @@
+"""Writes about carousels: create from a brief, edit the outline, ask for backgrounds, render slides, export.
+
+Keyword-only; writes are atomic. Backgrounds are made only through generation_submit (so credits move only there),
+and exported slides are kept only as library assets with provenance.
+"""
+
+import io
+import logging
+import zipfile
+from dataclasses import asdict
+
+from django.db import transaction
+from django.db.models import F, Max
+from PIL import Image
+
+from library.models import Asset
+from library.selectors import asset_bytes
+from library.services import Origin, asset_ingest
+from slides import outline as outliners
+from slides.models import DEFAULT_SLIDES, MAX_SLIDES, MIN_SLIDES, Carousel, Layout, Preset, Slide
+from slides.typography import Line, slide_render
+from studio.generation.models import GenerationJob
+from studio.generation.services import GenerationRejected, generation_submit
+from studio.teams.models import Provider
+from studio.teams.selectors import provider_key_for
+
+logger = logging.getLogger(__name__)
+JPEG_QUALITY = 92
+BACKGROUND_TIER = "1K"
+
+
+class SlidesError(Exception):
+    """A refused change: {field: message} for the form; nothing was saved and no credit moved."""
+
+    def __init__(self, errors):
+        self.errors = errors if isinstance(errors, dict) else {"__all__": str(errors)}
+        super().__init__("; ".join(self.errors.values()))
+
+
+def outline_write(*, team, brief):
+    """(slides, outliner name, note): OpenAI's outline when the team has a key, the offline one otherwise.
+
+    Runs outside any transaction: a network call must not hold a database transaction open.
+    """
+    key = provider_key_for(team=team, provider=Provider.OPENAI)
+    if key:
+        try:
+            return outliners.openai_outline(brief, api_key=key), outliners.OUTLINE_MODEL, ""
+        except outliners.OutlineError as error:
+            note = f"{error} The offline outliner wrote this outline instead."
+            return outliners.offline_outline(brief), "offline", note
+    return outliners.offline_outline(brief), "offline", ""
+
+
+BRIEF_LIMITS = {"topic": 300, "audience": 200, "goal": 200, "tone": 100}
+
+
+def brief_clean(data):
+    """The brief's fields, stripped and checked; SlidesError names each field that is empty, too long or unknown."""
+    errors, clean = {}, {}
+    for name, limit in BRIEF_LIMITS.items():
+        value = str(data.get(name) or "").strip()
+        if len(value) > limit:
+            errors[name] = f"Keep the {name} to {limit} characters (this has {len(value)})."
+        clean[name] = value
+    if not clean["topic"] and "topic" not in errors:
+        errors["topic"] = "Write the topic: the outline is built from it."
+    count = data.get("slide_count") or DEFAULT_SLIDES
+    if not isinstance(count, int) or not MIN_SLIDES <= count <= MAX_SLIDES:
+        errors["slide_count"] = f"Choose {MIN_SLIDES} to {MAX_SLIDES} slides."
+    preset = data.get("preset") or Preset.INSTAGRAM
+    if preset not in Preset.values:
+        errors["preset"] = "Choose one of the platform presets."
+    if errors:
+        raise SlidesError(errors)
+    return {**clean, "slide_count": count, "preset": preset}
+
+
+def carousel_create(*, team, user, brief_data):
+    """A carousel and its outline from a brief; each slide rendered on a neutral background until it has its own."""
+    brief_data = brief_clean(brief_data)
+    brief = outliners.Brief(**{k: v for k, v in brief_data.items() if k != "preset"})
+    slides, outliner, note = outline_write(team=team, brief=brief)
+    with transaction.atomic():
+        carousel = Carousel.objects.create(team=team, created_by=user, outliner=outliner, **brief_data)
+        for position, slide in enumerate(slides, start=1):
+            Slide.objects.create(carousel=carousel, position=position, **slide)
+    for slide in carousel.slides.all():
+        slide_render_save(slide=slide)
+    carousel.note = note
+    return carousel
+
+
+def _background_image(slide):
+    if slide.background_id is None:
+        return None
+    try:
+        return Image.open(io.BytesIO(asset_bytes(slide.background)))
+    except (OSError, FileNotFoundError):
+        logger.warning("slide %s: background asset %s could not be read", slide.pk, slide.background_id)
+        return None
+
+
+def render_of(slide, *, carousel=None):
+    carousel = carousel or slide.carousel
+    return slide_render(
+        layout=slide.layout,
+        headline=slide.headline,
+        body=slide.body,
+        size=carousel.size,
+        background=_background_image(slide),
+        seed=carousel.pk,
+    )
+
+
+def slide_render_save(*, slide):
+    """Set this one slide's type again over its background (no new background job) and keep the result."""
+    result = render_of(slide)
+    Slide.objects.filter(pk=slide.pk).update(
+        rendered=_jpeg(result.image),
+        base=_jpeg(result.base),
+        lines=[asdict(line) for line in result.lines],
+        checks=result.checks,
+        render_version=F("render_version") + 1,
+    )
+    slide.refresh_from_db(fields=["rendered", "base", "lines", "checks", "render_version"])
+    return slide
+
+
+def _jpeg(image):
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=JPEG_QUALITY)
+    return buffer.getvalue()
+
+
+def _text_errors(layout, headline, body):
+    errors = {}
+    if layout not in Layout.values:
+        errors["layout"] = "Choose one of the layouts."
+    if not headline.strip():
+        errors["headline"] = "Write a headline: every slide needs one."
+    elif len(headline) > outliners.HEADLINE_MAX:
+        errors["headline"] = f"Keep the headline to {outliners.HEADLINE_MAX} characters (this has {len(headline)})."
+    if len(body) > outliners.BODY_MAX:
+        errors["body"] = f"Keep the body to {outliners.BODY_MAX} characters (this has {len(body)})."
+    return errors
+
+
+def slide_update(*, slide, layout, headline, body, background_prompt=None):
+    """New text or layout for one slide, re-rendered at once; its background (and its job) stay as they are."""
+    headline, body = headline.strip(), body.strip()
+    errors = _text_errors(layout, headline, body)
+    if background_prompt is not None and len(background_prompt) > outliners.PROMPT_MAX:
+        errors["background_prompt"] = f"Keep the background prompt to {outliners.PROMPT_MAX} characters."
+    if errors:
+        raise SlidesError(errors)
+    slide.layout, slide.headline, slide.body = layout, headline, body
+    fields = ["layout", "headline", "body"]
+    if background_prompt is not None and slide.carousel.editable_outline:
+        slide.background_prompt = background_prompt.strip()
+        fields.append("background_prompt")
+    slide.save(update_fields=fields)
+    return slide_render_save(slide=slide)
+
+
+def _outline_open(carousel):
+    if not carousel.editable_outline:
+        raise SlidesError("The outline is fixed once backgrounds are asked for: edit the slides' text instead.")
+
+
+@transaction.atomic
+def slide_add(*, carousel, after=None):
+    carousel = Carousel.objects.select_for_update().get(pk=carousel.pk)
+    _outline_open(carousel)
+    count = carousel.slides.count()
+    if count >= MAX_SLIDES:
+        raise SlidesError(f"A carousel has at most {MAX_SLIDES} slides.")
+    position = (after.position + 1) if after else (carousel.slides.aggregate(top=Max("position"))["top"] or 0) + 1
+    carousel.slides.filter(position__gte=position).update(position=F("position") + 1)
+    brief = outliners.Brief(topic=carousel.topic, tone=carousel.tone)
+    slide = Slide.objects.create(
+        carousel=carousel,
+        position=position,
+        layout=Layout.CAPTION,
+        headline="New slide",
+        body="",
+        background_prompt=outliners.background_prompt(brief, "a calm, simple background with open space"),
+    )
+    Carousel.objects.filter(pk=carousel.pk).update(slide_count=count + 1)
+    return slide_render_save(slide=slide)
+
+
+@transaction.atomic
+def slide_delete(*, slide):
+    carousel = Carousel.objects.select_for_update().get(pk=slide.carousel_id)
+    _outline_open(carousel)
+    count = carousel.slides.count()
+    if count <= MIN_SLIDES:
+        raise SlidesError(f"A carousel has at least {MIN_SLIDES} slides.")
+    position = slide.position
+    slide.delete()
+    carousel.slides.filter(position__gt=position).update(position=F("position") - 1)
+    Carousel.objects.filter(pk=carousel.pk).update(slide_count=count - 1)
+
+
+@transaction.atomic
+def slide_move(*, slide, offset):
+    """Swap the slide with its neighbour `offset` (-1 earlier, +1 later); at either end it stays."""
+    carousel = Carousel.objects.select_for_update().get(pk=slide.carousel_id)
+    _outline_open(carousel)
+    neighbour = carousel.slides.filter(position=slide.position + offset).first()
+    if neighbour is None:
+        return slide
+    neighbour.position, slide.position = slide.position, neighbour.position
+    Slide.objects.filter(pk=neighbour.pk).update(position=neighbour.position)
+    Slide.objects.filter(pk=slide.pk).update(position=slide.position)
+    return slide
+
+
+def background_request(carousel, slide, style=None):
+    """The generation_submit data for one slide's background: the team's active model, one image, no text in it.
+
+    `style` is a background the deck already has (the first slide's): it goes along as a style reference so a
+    slide made later keeps the deck's look.
+    """
+    prompt = slide.background_prompt or outliners.background_prompt(
+        outliners.Brief(topic=carousel.topic), "a calm abstract background"
+    )
+    extra = {}
+    if style is not None:
+        prompt = f"{prompt} Match the colours, light and style of Image 1; do not copy its content."
+        extra["references"] = [{"asset_id": style.pk, "role": "style"}]
+    return {
+        **extra,
+        "model_id": carousel.team.active_model,
+        "prompt": prompt,
+        "aspect": carousel.aspect,
+        "tier": BACKGROUND_TIER,
+        "n": 1,
+        "output_format": "jpeg",
+        "partial_images": 1,
+        "seed": carousel.pk % 2_000_000_000,  # one seed for the deck: the offline engine keeps one look
+    }
+
+
+@transaction.atomic
+def backgrounds_start(*, carousel, user):
+    """One generation job per slide still without a background; all are submitted or none (no credit held)."""
+    carousel = Carousel.objects.select_for_update().select_related("team").get(pk=carousel.pk)
+    slides = [
+        slide
+        for slide in carousel.slides.select_related("background_job")
+        if slide.background_id is None
+        and (slide.background_job is None or slide.background_job.status not in GenerationJob.ACTIVE)
+    ]
+    if not slides:
+        raise SlidesError("Every slide already has its background or one on the way.")
+    styled = carousel.slides.filter(background__isnull=False).select_related("background").first()
+    style = styled.background if styled else None
+    for slide in slides:
+        try:
+            job = generation_submit(
+                team=carousel.team, user=user, data=background_request(carousel, slide, style=style)
+            )
+        except GenerationRejected as error:
+            message = next(iter(error.errors.values()))
+            raise SlidesError(f"Slide {slide.position}: {message}") from None
+        Slide.objects.filter(pk=slide.pk).update(background_job=job)
+    Carousel.objects.filter(pk=carousel.pk).update(status=Carousel.Status.BACKGROUNDS)
+    return len(slides)
+
+
+def slide_background_sync(*, slide):
+    """Once the slide's job has finished, take its image as the background and re-render; safe to call repeatedly."""
+    job = slide.background_job
+    if slide.background_id is not None or job is None or job.status != GenerationJob.Status.SUCCEEDED:
+        return slide
+    output = job.job_outputs.select_related("asset").first()
+    if output is None:
+        return slide
+    updated = Slide.objects.filter(pk=slide.pk, background__isnull=True).update(background=output.asset)
+    if updated:
+        slide.background = output.asset
+        slide_render_save(slide=slide)
+        carousel = slide.carousel
+        if not carousel.slides.filter(background__isnull=True).exists():
+            Carousel.objects.filter(pk=carousel.pk).update(status=Carousel.Status.READY)
+    return slide
+
+
+def export_blockers(carousel):
+    """{slide position: [messages]} for the checks that stop an export."""
+    blockers = {}
+    for slide in carousel.slides.all():
+        failed = [check["message"] for check in slide.checks if check["blocking"] and not check["ok"]]
+        if failed:
+            blockers[slide.position] = failed
+    return blockers
+
+
+def _refuse_unchecked(carousel):
+    blockers = export_blockers(carousel)
+    if blockers:
+        first = next(iter(blockers))
+        raise SlidesError(
+            f"Fix slide {first} first: {blockers[first][0]}"
+            + (f" ({len(blockers)} slides need a fix.)" if len(blockers) > 1 else "")
+        )
+
+
+def slides_to_library(*, carousel, user):
+    """Each slide as it is now, saved to the library with where it came from; unchanged slides are not saved twice."""
+    saved = []
+    for slide in carousel.slides.select_related("background", "exported_asset"):
+        kept = slide.exported_asset
+        if kept is not None and (kept.provenance or {}).get("slides", {}).get("render_version") == slide.render_version:
+            saved.append(kept)
+            continue
+        provenance = {
+            "slides": {
+                "carousel_id": carousel.pk,
+                "carousel_topic": carousel.topic,
+                "slide_id": slide.pk,
+                "position": slide.position,
+                "layout": slide.layout,
+                "headline": slide.headline,
+                "preset": carousel.preset,
+                "render_version": slide.render_version,
+                "background_asset_id": slide.background_id,
+                "background_job_id": str(slide.background_job.uuid) if slide.background_job_id else None,
+                "typography": "studio",
+            }
+        }
+        asset = asset_ingest(
+            team=carousel.team,
+            user=user,
+            data=bytes(slide.rendered),
+            filename=f"slide-{slide.position}.jpg",
+            origin=Origin(
+                source=Asset.Source.GENERATED,
+                provenance=provenance,
+                parent=slide.background,
+                name=f"{carousel.topic[:150]} · slide {slide.position}",
+            ),
+            renditions_later=True,
+        )
+        Slide.objects.filter(pk=slide.pk).update(exported_asset=asset)
+        saved.append(asset)
+    return saved
+
+
+def carousel_export_images(*, carousel, user):
+    """A zip of the slides as JPEGs at exactly the preset size, in order; the slides also go to the library."""
+    _refuse_unchecked(carousel)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for slide in carousel.slides.all():
+            archive.writestr(f"slide-{slide.position:02d}.jpg", bytes(slide.rendered))
+    slides_to_library(carousel=carousel, user=user)
+    return buffer.getvalue()
+
+
+def carousel_export_pdf(*, carousel, user):
+    """The LinkedIn document: one page per slide at the preset size, real text in embedded subset fonts."""
+    from slides.pdf import carousel_pdf
+
+    _refuse_unchecked(carousel)
+    pages = []
+    for slide in carousel.slides.all():
+        if not slide.base:  # rendered before its layers were kept
+            slide = slide_render_save(slide=slide)
+        pages.append((bytes(slide.base), [Line(**{**line, "colour": tuple(line["colour"])}) for line in slide.lines]))
+    data = carousel_pdf(pages, carousel.size, title=carousel.topic)
+    slides_to_library(carousel=carousel, user=user)
+    return data

@@ -1,0 +1,19 @@
+"""Slides URLs, mounted at /slides/."""
+
+from django.urls import path
+
+from slides import views
+
+urlpatterns = [
+    path("", views.carousel_list, name="slides"),
+    path("<int:carousel_id>/", views.carousel_detail, name="slides_carousel"),
+    path("<int:carousel_id>/add/", views.slide_add, name="slides_slide_add"),
+    path("<int:carousel_id>/backgrounds/", views.backgrounds_make, name="slides_backgrounds"),
+    path("<int:carousel_id>/export/pdf/", views.carousel_export, {"kind": "pdf"}, name="slides_export_pdf"),
+    path("<int:carousel_id>/export/images/", views.carousel_export, {"kind": "images"}, name="slides_export_images"),
+    path("slide/<int:slide_id>/", views.slide_edit, name="slides_slide_edit"),
+    path("slide/<int:slide_id>/card/", views.slide_card, name="slides_slide_card"),
+    path("slide/<int:slide_id>/image.jpg", views.slide_image, name="slides_slide_image"),
+    path("slide/<int:slide_id>/move/", views.slide_move, name="slides_slide_move"),
+    path("slide/<int:slide_id>/delete/", views.slide_delete, name="slides_slide_delete"),
+]
