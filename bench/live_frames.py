@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -32,14 +33,26 @@ from bench._throwaway import PG, database_drop, database_recreate, redis_flush  
 RESULTS = ROOT / "bench" / "results" / "live_frames.json"
 DATABASE = "postframe_bench"
 FAKE_KEY = "sk-test-postframe-bench-key"
-TARGETS = {"median_first_frame_ms": 250, "median_overhead_ms": 150, "openai_median_overhead_ms": 150}
+TARGETS = {
+    "median_first_frame_ms": 250,
+    "median_overhead_ms": 150,
+    "openai_median_overhead_ms": 150,
+    "large_median_start_to_first_frame_ms": 150,
+}
 REQUEST = {"size": "1024x1024", "quality": "low", "n": 1, "partialImages": 3}
+MAX_RECONNECTS = 30
+RECONNECTS = {}  # job uuid → how many times its socket had to be opened again
+# The 2K/high row: a large, detailed draft, where frames must still arrive early and coarse to fine.
+LARGE_REQUEST = {"size": "2048x2048", "quality": "high", "n": 1, "partialImages": 3}
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=50, help="measured jobs per path (at least 50 for the record)")
     parser.add_argument("--warmup", type=int, default=3, help="jobs run first and not counted")
+    parser.add_argument(
+        "--large-jobs", type=int, default=10, help="measured 2048x2048 high-quality draft jobs (0: none)"
+    )
     parser.add_argument("--redis-db", type=int, default=11, help="a Redis database this bench may flush")
     parser.add_argument("--keep-database", action="store_true", help="leave postframe_bench for inspection")
     parser.add_argument(
@@ -100,17 +113,19 @@ def studio_setup():
     return session, secret
 
 
-async def one_job(base, session, secret, model_id, number):
-    """Submit one job and watch it over its websocket: (job uuid, submit ms, first frame ms, final ms, page ms).
+async def one_job(base, session, secret, model_id, number, request=REQUEST):
+    """Submit one job and watch it over its websocket: (job uuid, submit ms, first frame ms, final ms, page ms,
+    frame ms by frame number).
 
     Page ms is when the websocket's first message (the job's state as the page joins) arrived; a job that ends
     before that shows the page no partial frame at all (first frame None).
     """
     import httpx
     from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosedError
 
-    payload = {"model": model_id, "prompt": f'Bench poster {number}: "Spring sale"', **REQUEST}
-    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {secret}"}) as http:
+    payload = {"model": model_id, "prompt": f'Bench poster {number}: "Spring sale"', **request}
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {secret}"}, timeout=30) as http:
         started = time.perf_counter()
         response = await http.post("/api/v1/generations", json=payload)
         submitted = time.perf_counter()
@@ -118,29 +133,46 @@ async def one_job(base, session, secret, model_id, number):
         raise RuntimeError(f"the API refused the bench job: {response.status_code} {response.text}")
     job_uuid = response.json()["id"]
     first = final = page = None
+    frames = {}
     ws_url = base.replace("http://", "ws://") + f"/ws/jobs/{job_uuid}/"
-    async with connect(
-        ws_url,
-        origin=base,
-        additional_headers={"Cookie": f"sessionid={session}"},
-        proxy=None,
-        max_size=16 * 1024 * 1024,
-        compression=None,
-    ) as socket:
-        async for message in socket:
-            now = time.perf_counter()
-            page = page or now
-            if first is None and 'data-testid="partial-frame"' in message:
-                first = now
-            if 'data-job-status="succeeded"' in message:
-                final = now
-                break
-            if 'data-job-status="failed"' in message or 'data-job-status="cancelled"' in message:
-                raise RuntimeError(f"bench job {job_uuid} did not succeed:\n{message[:2000]}")
-    if final is None:
+    done, reconnects = False, 0
+    # A socket the server drops is opened again, as the page's htmx ws extension does; each reopening is counted.
+    while not done and reconnects <= MAX_RECONNECTS:
+        try:
+            async with connect(
+                ws_url,
+                origin=base,
+                additional_headers={"Cookie": f"sessionid={session}"},
+                proxy=None,
+                max_size=16 * 1024 * 1024,
+                compression=None,
+            ) as socket:
+                async for message in socket:
+                    now = time.perf_counter()
+                    page = page or now
+                    if first is None and 'data-testid="partial-frame"' in message:
+                        first = now
+                    frame = re.search(r'data-frames="(\d+)"', message)
+                    if frame and 'data-testid="partial-frame"' in message:
+                        frames.setdefault(int(frame.group(1)), now)
+                    if 'data-job-status="succeeded"' in message:
+                        final, done = now, True
+                        break
+                    if request is not REQUEST and len(frames) >= request["partialImages"]:
+                        # The 2K row measures the frames; the final's time comes from the database (job_phases).
+                        done = True
+                        break
+                    if 'data-job-status="failed"' in message or 'data-job-status="cancelled"' in message:
+                        raise RuntimeError(f"bench job {job_uuid} did not succeed:\n{message[:2000]}")
+        except ConnectionClosedError:
+            pass
+        if not done:
+            reconnects += 1
+    RECONNECTS[job_uuid] = reconnects
+    if final is None and request is REQUEST:
         raise RuntimeError(f"the websocket of job {job_uuid} closed before the final image")
     ms = lambda t: None if t is None else (t - started) * 1000  # noqa: E731
-    return job_uuid, ms(submitted), ms(first), ms(final), ms(page)
+    return job_uuid, ms(submitted), ms(first), ms(final), ms(page), {n: ms(t) for n, t in sorted(frames.items())}
 
 
 def worker_start(env, pool, ready_timeout=60.0):
@@ -233,8 +265,7 @@ def worker_profile(session_user, model_id, jobs):
     for name, label in PROFILED.items():
         timed(services, name, label)
     # _finish imports asset_ingest when it runs, so the library's own module attribute is the one to time.
-    timed(library_services, "asset_ingest", "library ingest (validate, renditions, store)")
-    timed(library_services, "asset_ingest_deferred", "library ingest (validate, store; renditions later)")
+    timed(library_services, "asset_ingest", "library ingest (validate, store; renditions later)")
     real_engine_for = registry.engine_for
 
     class TimedEngine:
@@ -283,11 +314,18 @@ def worker_profile(session_user, model_id, jobs):
     return {"generation_run_median_ms": run, "per_job_ms": per_job}
 
 
-def job_phases(job_uuid):
-    """What the database saw of a job, in ms from submission: started, first frame, finished."""
+def job_phases(job_uuid, *, wait=False):
+    """What the database saw of a job, in ms from submission: started, first frame, finished.
+
+    With `wait`, first waits (up to two minutes) for the job to end, so the next one does not overlap it.
+    """
     from studio.generation.models import GenerationJob
 
     job = GenerationJob.objects.get(uuid=job_uuid)
+    deadline = time.monotonic() + 120
+    while wait and job.finished_at is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+        job.refresh_from_db()
 
     def since_submit(moment):
         return None if moment is None else (moment - job.submitted_at).total_seconds() * 1000
@@ -316,12 +354,16 @@ def p95(values):
     return round(values[min(len(values) - 1, max(0, int(round(0.95 * len(values))) - 1))], 1)
 
 
-def run_path(base, session, secret, model_id, *, jobs, warmup):
+def run_path(base, session, secret, model_id, *, jobs, warmup, request=REQUEST):
     """Run warm-up jobs, then `jobs` measured ones, one at a time (a job waits for the one before it)."""
     rows = []
     for number in range(warmup + jobs):
-        job_uuid, submit_ms, first_ms, final_ms, page_ms = asyncio.run(one_job(base, session, secret, model_id, number))
-        job, phases = job_phases(job_uuid)
+        job_uuid, submit_ms, first_ms, final_ms, page_ms, frames_ms = asyncio.run(
+            one_job(base, session, secret, model_id, number, request)
+        )
+        job, phases = job_phases(job_uuid, wait=final_ms is None)
+        if final_ms is None:
+            final_ms = phases["finished_db_ms"]
         direct_ms = engine_direct_ms(job)
         if number >= warmup:
             rows.append(
@@ -337,6 +379,9 @@ def run_path(base, session, secret, model_id, *, jobs, warmup):
                     "claim_to_first_frame_ms": _minus(phases["first_frame_db_ms"], phases["queued_ms"]),
                     "claim_to_finish_ms": _minus(phases["finished_db_ms"], phases["queued_ms"]),
                     "finish_to_client_ms": _minus(final_ms, phases["finished_db_ms"]),
+                    "reconnects": RECONNECTS.get(job_uuid, 0),
+                    # Each frame from the job's start (the worker's claim): does the page see a progression?
+                    "start_to_frame_ms": {n: _minus(t, phases["queued_ms"]) for n, t in frames_ms.items()},
                 }
             )
         print(
@@ -362,6 +407,32 @@ def summary(rows):
         "overhead_ms",
     )
     return {key: {"median": median(r[key] for r in rows), "p95": p95(r[key] for r in rows)} for key in keys}
+
+
+def large_row(rows):
+    """The 2K/high row: when each of the three frames reached the page, counted from the job's start."""
+    if not rows:
+        return {}
+    by_frame = {}
+    for row in rows:
+        for number, value in row["start_to_frame_ms"].items():
+            by_frame.setdefault(number, []).append(value)
+    frames = {f"frame_{n}": {"median": median(v), "p95": p95(v)} for n, v in sorted(by_frame.items())}
+    first = [row["start_to_frame_ms"].get(min(row["start_to_frame_ms"])) for row in rows if row["start_to_frame_ms"]]
+    return {
+        "jobs": len(rows),
+        "request": {"model": "local:draft", **LARGE_REQUEST},
+        "note": (
+            "Frames are timed over the job's websocket from the worker's claim; the final from the database "
+            "(finished_at): the socket is left after the third frame, because with redis-py 8 (default "
+            "socket_timeout 5 s, equal to channels-redis' 5 s BZPOPMIN) a consumer that hears nothing for 5 s "
+            "fails with a Redis TimeoutError and closes with 1011 (the page's htmx reconnects)."
+        ),
+        "median_start_to_first_frame_ms": median(first),
+        "p95_start_to_first_frame_ms": p95(first),
+        "start_to_frame_ms": frames,
+        **{key: value for key, value in summary(rows).items() if key in ("first_frame_ms", "final_ms", "engine_ms")},
+    }
 
 
 def main():
@@ -396,13 +467,19 @@ def main():
             started.append(fake)
             wait_for_port(fake_port, fake.process)
             port = free_port()
-            started.append(start_web(env, port, workers=None))
+            started.append(start_web(env, port))
             started.append(worker_start(env, args.worker_pool))
             base = f"http://127.0.0.1:{port}"
 
             print(f"live frames: {args.jobs} jobs per path, 1024x1024, low quality, 3 partial frames", flush=True)
             local = run_path(base, session, secret, "local:draft", jobs=args.jobs, warmup=args.warmup)
             remote = run_path(base, session, secret, "openai:gpt-image-2", jobs=args.jobs, warmup=args.warmup)
+            large = []
+            if args.large_jobs:
+                print("live frames: 2048x2048, high quality, 3 partial frames (local:draft)", flush=True)
+                large = run_path(
+                    base, session, secret, "local:draft", jobs=args.large_jobs, warmup=1, request=LARGE_REQUEST
+                )
             profile = {}
             if args.profile_jobs:
                 from django.contrib.auth import get_user_model
@@ -439,12 +516,20 @@ def main():
         "openai_median_overhead_ms": remote_stats["overhead_ms"]["median"],
         "openai_p95_overhead_ms": remote_stats["overhead_ms"]["p95"],
         "phases": {"local:draft": local_stats, "openai:gpt-image-2": remote_stats},
+        "large": large_row(large),
+        "large_median_start_to_first_frame_ms": large_row(large).get("median_start_to_first_frame_ms"),
         # Jobs that ended before their page had joined: no partial frame reached it (left out of the frame figures).
         "jobs_without_a_frame": {
             "local:draft": sum(row["first_frame_ms"] is None for row in local),
             "openai:gpt-image-2": sum(row["first_frame_ms"] is None for row in remote),
         },
         "worker_profile": profile,
+        # Jobs whose websocket the server dropped and the bench opened again (see "large" → "note").
+        "sockets_reopened": {
+            "local:draft": sum(row["reconnects"] for row in local),
+            "openai:gpt-image-2": sum(row["reconnects"] for row in remote),
+            "local:draft 2K high": sum(row["reconnects"] for row in large),
+        },
         "targets": TARGETS,
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         # Other work on the machine skews every figure; the load average says how busy it was.
@@ -470,6 +555,11 @@ def main():
         print(f"  inside the worker, {model_id}: generation_run {figures['generation_run_median_ms']} ms per job")
         for label, value in figures["per_job_ms"].items():
             print(f"    {label:<52} {value:>8}")
+    if large:
+        print("  local:draft 2048x2048 high, from the job's start (median / p95, ms)")
+        for label, value in result["large"]["start_to_frame_ms"].items():
+            print(f"    {label:<26} {value['median']!s:>8} / {value['p95']!s:>8}")
+        print(f"    {'final_ms (from submit)':<26} {result['large']['final_ms']['median']!s:>8}")
     print(f"  jobs whose page joined after the end (no partial frame seen): {result['jobs_without_a_frame']}")
     for key, limit in TARGETS.items():
         verdict = "ok" if result["met"][key] else "MISSED"
