@@ -127,6 +127,17 @@
     ask(optionsFrom(source, submitter || form.querySelector("[type=submit]")), submitter || document.activeElement).then(function (yes) {
       if (!yes) return;
       form._confirmed = true;
+      // data-confirmed-field="confirmed": the server asks on a page of its own unless this field says yes, so a
+      // browser without JavaScript still gets a confirmation, and one with it is asked only once, here.
+      var field = source.getAttribute("data-confirmed-field");
+      if (field && !form.querySelector("input[data-confirmed-input][name='" + field + "']")) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = field;
+        input.value = "yes";
+        input.setAttribute("data-confirmed-input", "");
+        form.appendChild(input);
+      }
       if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
     });
   }, true);
