@@ -1,7 +1,7 @@
 """Slides pages: the carousels and a brief form, one carousel's outline and slides, edits, backgrounds and exports."""
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
@@ -9,21 +9,8 @@ from django.utils.text import slugify
 
 from slides import selectors, services
 from slides.forms import BriefForm, SlideForm
+from studio.core.http import form_refused, method_refusal
 from studio.teams.permissions import can, team_required
-
-
-def _post_only(request):
-    """Ids are looked up before the method is checked, so another team's id is a 404 whatever the method."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
-def _get_only(request):
-    return None if request.method in ("GET", "HEAD") else HttpResponseNotAllowed(["GET"])
-
-
-def _refused(form, error):
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 def _card(request, slide, form=None):
@@ -61,7 +48,7 @@ def carousel_list(request):
 @team_required("view")
 def carousel_detail(request, carousel_id):
     carousel = selectors.carousel_get(request.team, carousel_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     slides = selectors.slides_of(carousel)
     context = {
@@ -78,7 +65,7 @@ def carousel_detail(request, carousel_id):
 @team_required("edit")
 def slide_edit(request, slide_id):
     slide = selectors.slide_get(request.team, slide_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = SlideForm(request.POST, slide=slide)
     status = 200
@@ -87,7 +74,7 @@ def slide_edit(request, slide_id):
             slide = services.slide_update(slide=slide, **form.cleaned_data)
             form = None
         except services.SlidesError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
             status = 422
     else:
         status = 422
@@ -107,7 +94,7 @@ def slide_edit(request, slide_id):
 def slide_card(request, slide_id):
     """The card as it is now; it also takes a finished background in, so polling it makes the slide whole."""
     slide = selectors.slide_get(request.team, slide_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     slide = services.slide_background_sync(slide=slide)
     context = {"card": _card(request, slide), "carousel": slide.carousel, "can_edit": can(request.membership, "edit")}
@@ -117,7 +104,7 @@ def slide_card(request, slide_id):
 @team_required("view")
 def slide_image(request, slide_id):
     slide = selectors.slide_get(request.team, slide_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     if not slide.rendered:
         slide = services.slide_render_save(slide=slide)
@@ -129,7 +116,7 @@ def slide_image(request, slide_id):
 @team_required("edit")
 def slide_move(request, slide_id):
     slide = selectors.slide_get(request.team, slide_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         services.slide_move(slide=slide, offset=-1 if request.POST.get("direction") == "up" else 1)
@@ -141,7 +128,7 @@ def slide_move(request, slide_id):
 @team_required("edit")
 def slide_delete(request, slide_id):
     slide = selectors.slide_get(request.team, slide_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         services.slide_delete(slide=slide)
@@ -154,7 +141,7 @@ def slide_delete(request, slide_id):
 @team_required("edit")
 def slide_add(request, carousel_id):
     carousel = selectors.carousel_get(request.team, carousel_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         slide = services.slide_add(carousel=carousel)
@@ -167,7 +154,7 @@ def slide_add(request, carousel_id):
 @team_required("generate")
 def backgrounds_make(request, carousel_id):
     carousel = selectors.carousel_get(request.team, carousel_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         count = services.backgrounds_start(carousel=carousel, user=request.user)
@@ -182,7 +169,7 @@ def backgrounds_make(request, carousel_id):
 @team_required("edit")
 def carousel_export(request, carousel_id, kind):
     carousel = selectors.carousel_get(request.team, carousel_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         if kind == "pdf":

@@ -29,6 +29,19 @@ def post_only(view=None, *, lookup=None):
     return decorate(view) if view is not None else decorate
 
 
+def method_refusal(request, *allowed):
+    """A 405 for a method the view does not take, or None; called after the view has looked its ids up in the team,
+    so another team's id is a 404 whatever the method."""
+    taken = {method.upper() for method in allowed} | ({"HEAD"} if "GET" in {m.upper() for m in allowed} else set())
+    return None if request.method in taken else HttpResponseNotAllowed(sorted(taken - {"HEAD"}))
+
+
+def form_refused(form, errors):
+    """Show a service's refusal ({field: message}) next to the form's fields, or above the form for the rest."""
+    for field, message in errors.items():
+        form.add_error(field if field in form.fields else None, message)
+
+
 def toast(response, message, level="info"):
     """`response` carrying a toast for the page to show (static/js listens for the "toast" event)."""
     return trigger_client_event(response, "toast", {"message": message, "level": level})

@@ -17,24 +17,7 @@ from studio.credits.services import (
 from studio.teams.models import Membership
 from tests.factories import MembershipFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_user(make_member):
-    """A team admin who is also one of the instance's operators: only operators add credits (they are prepaid)."""
-    user = make_member("admin")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-@pytest.fixture
-def owner(make_member):
-    user = make_member("owner")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.operators]
 
 
 def membership_of(user, team):

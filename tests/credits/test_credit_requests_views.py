@@ -10,24 +10,7 @@ from studio.credits.selectors import wallet_for
 from studio.credits.services import credit_request_create
 from studio.teams.models import Membership
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_user(make_member):
-    """A team admin who is also one of the instance's operators: only operators add credits (they are prepaid)."""
-    user = make_member("admin")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-@pytest.fixture
-def owner(make_member):
-    user = make_member("owner")
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
+pytestmark = [pytest.mark.django_db, pytest.mark.operators]
 
 
 URL = reverse("credit_requests")
