@@ -4,12 +4,15 @@ Keyword-only and atomic. Images are made only through generation_submit; a serie
 submitted (not enough credits, a model the team may not use) is refused whole: nothing saved, no credit held.
 """
 
+import datetime
 import logging
 import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, IntegerField, Max, OuterRef
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from influencers import drift
@@ -26,7 +29,7 @@ from influencers.models import (
     SceneRun,
     SceneSeries,
 )
-from influencers.prompting import scene_plan
+from influencers.prompting import ordered, scene_plan
 from library.models import Asset
 from library.selectors import asset_bytes
 from library.services import asset_ingest
@@ -455,6 +458,27 @@ def run_for_job(job_uuid):
     return SceneRun.objects.select_related("scene__series__version__influencer").filter(job__uuid=job_uuid).first()
 
 
+def studio_version_for(*, team_id, provenance):
+    """The influencer version a Studio output was made with: the picker's version, when its anchor went as Image 1.
+
+    A version of another team, or a job whose Image 1 is not that version's anchor (the user took the influencer's
+    images out after picking it), names nothing: the output was not made as the influencer.
+    """
+    version_id = (provenance.get("parameters") or {}).get("influencer_version")
+    references = provenance.get("reference_asset_ids") or []
+    if not isinstance(version_id, int) or not references:
+        return None
+    version = (
+        InfluencerVersion.objects.select_related("influencer")
+        .filter(pk=version_id, influencer__team_id=team_id)
+        .first()
+    )
+    if version is None:
+        return None
+    image_1 = next(iter(ordered(version.references.defer("data"))), None)
+    return version if image_1 is not None and image_1.asset_id == references[0] else None
+
+
 def outputs_score_enqueue(asset_id, version_id, run_id):
     from influencers.tasks import drift_score_task
 
@@ -465,14 +489,54 @@ def outputs_score_enqueue(asset_id, version_id, run_id):
 
 
 def job_outputs_scored(*, job):
-    """Score every output of a finished job that belongs to a scene (used by the sweep of missed scores)."""
-    run = SceneRun.objects.filter(job=job).select_related("scene__series").first()
-    if run is None or job.status != GenerationJob.Status.SUCCEEDED:
+    """Score every output of a finished job that was made with an influencer (a scene, or the Studio's picker)."""
+    if job.status != GenerationJob.Status.SUCCEEDED:
         return []
-    return [
-        drift_score(asset_id=asset_id, version_id=run.scene.series.version_id, run_id=run.pk)
-        for asset_id in job.job_outputs.values_list("asset_id", flat=True)
-    ]
+    run = SceneRun.objects.filter(job=job).first()
+    scores = []
+    for asset_id, provenance in Asset.objects.filter(job_outputs__job=job).values_list("pk", "provenance"):
+        version_id = ((provenance or {}).get("influencer") or {}).get("version_id")
+        if version_id:
+            scores.append(drift_score(asset_id=asset_id, version_id=version_id, run_id=run.pk if run else None))
+    return scores
+
+
+# Outputs younger than this are left to the score queued when they were saved; older than the window, to nobody
+# (a sweep every few minutes has had hundreds of chances by then, and the scan stays bounded).
+SWEEP_GRACE = datetime.timedelta(minutes=2)
+SWEEP_WINDOW = datetime.timedelta(days=1)
+SWEEP_BATCH = 100
+
+
+def drift_scores_sweep(*, now=None, limit=SWEEP_BATCH):
+    """Score the influencer outputs whose score never came (a lost task, a worker killed); what beat runs.
+
+    Deliberately across all teams, like the generation sweep: the system catching up, not a team's request. Oldest
+    first, at most `limit` a run; returns how many were scored.
+    """
+    try:
+        drift.models()
+    except drift.FaceModelsMissing:
+        logger.error("drift sweep skipped: the face models are not installed")
+        return 0
+    cutoff = (now or timezone.now()) - SWEEP_GRACE
+    missing = (
+        Asset.objects.filter(
+            source=Asset.Source.GENERATED, created_at__lt=cutoff, created_at__gte=cutoff - SWEEP_WINDOW
+        )
+        .annotate(version_id=Cast(KT("provenance__influencer__version_id"), IntegerField()))
+        # An influencer deleted since leaves the version id behind in provenance: nothing to score against.
+        .filter(Exists(InfluencerVersion.objects.filter(pk=OuterRef("version_id"))))
+        .exclude(Exists(DriftScore.objects.filter(asset=OuterRef("pk"), version=OuterRef("version_id"))))
+        .order_by("created_at", "pk")
+        .values_list("pk", "version_id", "job_outputs__job_id")[:limit]
+    )
+    scored = 0
+    for asset_id, version_id, job_id in list(missing):
+        run = SceneRun.objects.filter(job_id=job_id).values_list("pk", flat=True).first() if job_id else None
+        if drift_score(asset_id=asset_id, version_id=version_id, run_id=run) is not None:
+            scored += 1
+    return scored
 
 
 ANCHOR_PROMPT = (

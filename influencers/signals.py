@@ -1,7 +1,8 @@
-"""Marks images made for a scene with their influencer version as they are saved, and queues their drift score.
+"""Marks images made with an influencer with its version as they are saved, and queues their drift score.
 
-The generation pipeline knows nothing of influencers: its outputs carry the job's id in their provenance, and a
-scene run names that job, so the link is made here, in the same transaction that stores the asset.
+The generation pipeline knows nothing of influencers: its outputs carry the job's id and parameters in their
+provenance. A scene run names its job; a Studio job made with the influencer picker carries the version id in its
+parameters. The link is made here, in the same transaction that stores the asset.
 """
 
 from django.db import transaction
@@ -16,14 +17,17 @@ def _asset_marked(sender, instance, raw=False, **kwargs):
     job_uuid = (instance.provenance or {}).get("job_id")
     if not job_uuid:
         return
-    from influencers.services import influencer_provenance, run_for_job
+    from influencers.services import influencer_provenance, run_for_job, studio_version_for
 
     run = run_for_job(job_uuid)
-    if run is None:
-        return
-    version = run.scene.series.version
+    if run is not None:
+        version = run.scene.series.version
+    else:
+        version = studio_version_for(team_id=instance.team_id, provenance=instance.provenance)
+        if version is None:
+            return
     instance.provenance = {**instance.provenance, "influencer": influencer_provenance(version, run)}
-    instance._influencer_run = (run.pk, version.pk)
+    instance._influencer_run = (run.pk if run else None, version.pk)
 
 
 def _asset_saved(sender, instance, created=False, raw=False, **kwargs):

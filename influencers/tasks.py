@@ -1,4 +1,4 @@
-"""Background work of influencers: scoring an output's face against its version once the job has made it."""
+"""Background work of influencers: scoring an output's face once its job has made it, and sweeping up missed scores."""
 
 from celery import shared_task
 
@@ -9,3 +9,11 @@ def drift_score_task(asset_id, version_id, run_id=None):
     from influencers.services import drift_score
 
     drift_score(asset_id=asset_id, version_id=version_id, run_id=run_id)
+
+
+@shared_task(name="influencers.drift_scores_sweep", ignore_result=True)
+def drift_scores_sweep_task():
+    """Beat runs this every few minutes: outputs made with an influencer whose score never came are scored now."""
+    from influencers.services import drift_scores_sweep
+
+    drift_scores_sweep()

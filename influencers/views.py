@@ -1,7 +1,7 @@
 """Influencer pages: the list, creating one, an influencer's identity and series, the storyboard and re-runs."""
 
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
@@ -21,24 +21,11 @@ from influencers.forms import (
 )
 from influencers.models import DriftScore
 from library.models import Asset
+from studio.core.http import form_refused, method_refusal
 from studio.generation.models import REFERENCE_ROLES
 from studio.generation.selectors import allowed_model_ids
 from studio.teams.permissions import can, team_required
 from studio.teams.scoping import get_scoped_or_404
-
-
-def _post_only(request):
-    """Ids are looked up before the method is checked, so another team's id is a 404 whatever the method."""
-    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
-
-
-def _get_only(request):
-    return None if request.method in ("GET", "HEAD") else HttpResponseNotAllowed(["GET"])
-
-
-def _refused(form, error):
-    for field, message in error.errors.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 @team_required("view")
@@ -69,7 +56,7 @@ def influencer_create(request):
                 details=details.details(),
             )
         except services.InfluencerError as error:
-            _refused(identity, error)
+            form_refused(identity, error.errors)
         else:
             messages.success(request, f"{influencer.name} is ready: version 1 is locked.")
             return redirect("influencer_detail", influencer_id=influencer.pk)
@@ -134,7 +121,7 @@ def _identity_initial(version):
 @team_required("view")
 def influencer_detail(request, influencer_id):
     influencer = selectors.influencer_or_404(request.team, influencer_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     return render(request, "influencers/detail.html", _detail_context(request, influencer))
 
@@ -142,7 +129,7 @@ def influencer_detail(request, influencer_id):
 @team_required("edit")
 def influencer_edit(request, influencer_id):
     influencer = selectors.influencer_or_404(request.team, influencer_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = DetailsForm(request.POST, model_ids=allowed_model_ids(request.team))
     if not form.is_valid():
@@ -156,7 +143,7 @@ def influencer_edit(request, influencer_id):
 @team_required("edit")
 def version_create(request, influencer_id):
     influencer = selectors.influencer_or_404(request.team, influencer_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     keep = selectors.version_references(influencer.current_version)
     form = IdentityForm(request.POST, request.FILES, team=request.team, keep=keep)
@@ -172,7 +159,7 @@ def version_create(request, influencer_id):
                 note=form.cleaned_data["note"],
             )
         except services.InfluencerError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
         else:
             messages.success(request, f"Version {version.number} is locked; new scenes use it from now on.")
             return redirect("influencer_detail", influencer_id=influencer.pk)
@@ -184,7 +171,7 @@ def version_create(request, influencer_id):
 def influencer_preview(request, influencer_id):
     """The "what will be sent" panel for the brief and model on the series form."""
     influencer = selectors.influencer_or_404(request.team, influencer_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     form = PreviewForm(request.GET)
     form.is_valid()
@@ -206,7 +193,7 @@ def influencer_preview(request, influencer_id):
 @team_required("generate")
 def series_create(request, influencer_id):
     influencer = selectors.influencer_or_404(request.team, influencer_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = SeriesForm(request.POST, request.FILES, model_ids=allowed_model_ids(request.team))
     if form.is_valid():
@@ -222,7 +209,7 @@ def series_create(request, influencer_id):
                 auto_rerun_max=form.cleaned_data["auto_rerun_max"],
             )
         except services.InfluencerError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
         else:
             return redirect("influencer_series", series_id=series.pk)
     context = _detail_context(request, influencer, series_form=form, open_panel="series")
@@ -251,7 +238,7 @@ def _board_context(request, series, **extra):
 @team_required("view")
 def series_detail(request, series_id):
     series = selectors.series_or_404(request.team, series_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     context = _board_context(request, series)
     if request.htmx and request.GET.get("part") == "board":
@@ -262,7 +249,7 @@ def series_detail(request, series_id):
 @team_required("generate")
 def scene_rerun(request, scene_id):
     scene = selectors.scene_or_404(request.team, scene_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     try:
         services.scene_run_start(scene=scene, user=request.user)
@@ -281,14 +268,14 @@ def scene_rerun(request, scene_id):
 @team_required("generate")
 def scenes_add(request, series_id):
     series = selectors.series_or_404(request.team, series_id)
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = ScenesAddForm(request.POST)
     if form.is_valid():
         try:
             services.scenes_add(series=series, user=request.user, briefs=form.scenes())
         except services.InfluencerError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
         else:
             return redirect("influencer_series", series_id=series.pk)
     return render(request, "influencers/series.html", _board_context(request, series, add_form=form), status=422)
@@ -297,7 +284,7 @@ def scenes_add(request, series_id):
 @team_required("view")
 def series_download(request, series_id):
     series = selectors.series_or_404(request.team, series_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     response = HttpResponse(selectors.series_zip(series), content_type="application/zip")
     name = f"{slugify(series.title)[:60] or 'series'}-{series.pk}.zip"
@@ -316,7 +303,7 @@ def asset_attach(request, asset_id):
                 influencer=influencer, user=request.user, asset=asset, role=form.cleaned_data["role"]
             )
         except services.InfluencerError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
         else:
             messages.success(request, f"Added to {influencer.name}: version {version.number} is locked.")
             return redirect("influencer_detail", influencer_id=influencer.pk)
@@ -326,7 +313,7 @@ def asset_attach(request, asset_id):
 
 @team_required("manage_models")
 def drift_settings(request):
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = ThresholdForm(request.POST)
     if form.is_valid():
@@ -343,7 +330,7 @@ def drift_settings(request):
 def reference_image(request, reference_id):
     """The version's own copy of a reference image, served even after its library asset was deleted."""
     reference = selectors.reference_or_404(request.team, reference_id)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     response = HttpResponse(selectors.reference_thumbnail(reference), content_type="image/webp")
     response["Cache-Control"] = "private, max-age=86400"  # a reference never changes
@@ -357,7 +344,7 @@ def studio_picker(request):
     With an influencer chosen, the answer holds the reference chips (anchor as Image 1) swapped into the Studio's
     reference list and the identity prompt for the Studio's prompt box (static/js/influencers.js copies it there).
     """
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     influencers = selectors.influencers_for(request.team)
     chosen = request.GET.get("influencer") or ""
@@ -379,7 +366,7 @@ def studio_picker(request):
 @team_required("generate")
 def anchor_generate(request):
     """Candidate anchors from a description: one job of n images, then the user picks one."""
-    if refused := _post_only(request):
+    if refused := method_refusal(request, "POST"):
         return refused
     form = AnchorForm(request.POST, model_ids=allowed_model_ids(request.team))
     if form.is_valid():
@@ -392,7 +379,7 @@ def anchor_generate(request):
                 n=form.cleaned_data["n"],
             )
         except services.InfluencerError as error:
-            _refused(form, error)
+            form_refused(form, error.errors)
         else:
             return redirect("influencer_anchor_choose", job_uuid=job.uuid)
     return render(request, "influencers/anchor.html", {"nav": "influencers", "form": form, "job": None}, status=422)
@@ -402,7 +389,7 @@ def anchor_generate(request):
 def anchor_choose(request, job_uuid):
     """The candidates of an anchor job as they arrive; each links to the create page with it as the anchor."""
     job = selectors.anchor_job_or_404(request.team, job_uuid)
-    if refused := _get_only(request):
+    if refused := method_refusal(request, "GET"):
         return refused
     context = {"nav": "influencers", "job": job, "candidates": selectors.job_candidates(job)}
     if request.htmx:

@@ -211,6 +211,7 @@ KNOWN_PROVENANCE = {
     "prompt", "revised_prompt", "model_id", "parameters", "reference_asset_ids", "references", "mask_asset_id",
     "mask", "parent_asset_id", "parent_job_id", "seed", "cost", "timings", "response_id", "job_id", "usage",
     "image_index", "markup",
+    "influencer",  # the asset page's Influencer panel names the version and its drift score
 }  # fmt: skip
 
 # Request parameters in the order and words the page shows them; each formatter returns "" to leave a row out.
@@ -232,7 +233,10 @@ TIMING_LABELS = {
     "total_ms": "Made in",
 }
 # Parameters the rows above already say in other words (the seed has its own row).
-PARAMETERS_SKIPPED = {"seed", "mask", "markup", "references", "prompt", "model", "model_id", "stream"}
+PARAMETERS_SKIPPED = {
+    "seed", "mask", "markup", "references", "prompt", "model", "model_id", "stream",
+    "influencer_version",  # the picker's version id; the Influencer panel says which version, in words
+}  # fmt: skip
 WORDS = {"png": "PNG", "jpeg": "JPEG", "webp": "WebP", "auto": "Automatic"}
 
 

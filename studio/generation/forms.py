@@ -83,6 +83,7 @@ FORM_FIELD_SLOTS = {
     "markup_data": "markup",
 }
 WHOLE_NUMBER = {"invalid": "Enter a whole number."}
+PICKED_AGAIN = "The influencer picked was not recognised; choose it again in the influencer picker."
 
 
 class StudioForm(forms.Form):
@@ -108,6 +109,12 @@ class StudioForm(forms.Form):
     seed = forms.IntegerField(required=False, error_messages=WHOLE_NUMBER)
     mask_data = forms.CharField(required=False)
     markup_data = forms.CharField(required=False)
+    # Set by the influencer picker and carried in the job's params, so the influencers app can mark the outputs.
+    influencer_version = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={"invalid": PICKED_AGAIN, "min_value": PICKED_AGAIN},
+    )
 
     def __init__(self, data=None, *, team, initial=None):
         defaults = {**DEFAULTS, "model_id": default_model_id(team)}

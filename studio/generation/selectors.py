@@ -327,6 +327,8 @@ def generation_validate(*, team, data):
         check.params["markup"] = True
     check.parent = data.get("parent")
     check.parent_asset = data.get("parent_asset")
+    if isinstance(data.get("influencer_version"), int):  # the picker's version id, checked by influencers/
+        check.params["influencer_version"] = data["influencer_version"]
     if data.get("previous_response_id"):
         check.params["previous_response_id"] = data["previous_response_id"]
     seed = numbers["seed"]

@@ -170,6 +170,8 @@ CELERY_BEAT_SCHEDULE = {
     "library-orphan-files-sweep": {"task": "library.orphan_files_sweep", "schedule": 3600.0},
     # Forgets Idempotency-Key answers of the JSON API once they are 24 hours old.
     "api-idempotency-keys-expire": {"task": "api.idempotency_keys_expire", "schedule": 3600.0},
+    # Scores influencer outputs whose drift score never came (a lost task, a killed worker).
+    "influencers-drift-scores-sweep": {"task": "influencers.drift_scores_sweep", "schedule": 300.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [

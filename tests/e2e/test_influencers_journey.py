@@ -9,6 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from influencers.models import DriftScore, Influencer, SceneRun
+from library.models import Asset
 from tests.e2e.conftest import log_in
 from tests.e2e.library_browser import library_team
 from tests.influencers import photos
@@ -103,5 +104,25 @@ def test_a_creator_locks_a_character_makes_a_series_and_re_runs_a_scene(page, se
     )
     expect(page.locator("#reference-list .ref-chip")).to_have_count(2)
     _screens(page, "studio-picker")
+
+    # Generated from the Studio, the image names the influencer version and gets its drift score from the worker.
+    with page.expect_response(re.compile(r"/studio/generate/$")) as answer:
+        page.locator("#id_prompt").press("Control+Enter")
+    assert answer.value.ok
+    expect(page.locator("#studio-stage .job-status")).to_have_attribute("data-job-status", "succeeded", timeout=60_000)
+    made = Asset.objects.filter(team=team, provenance__influencer__series_id__isnull=True).exclude(
+        provenance__influencer__isnull=True
+    )
+    expect(page.get_by_test_id("result-image").first).to_be_visible()
+    studio_output = made.get()
+    assert studio_output.provenance["influencer"]["version_id"] == influencer.current_version_id
+    for _ in range(60):
+        if DriftScore.objects.filter(asset=studio_output, version=influencer.current_version).exists():
+            break
+        page.wait_for_timeout(500)
+    page.goto(f"/library/assets/{studio_output.pk}/")
+    expect(page.locator(".asset-influencer")).to_contain_text("Made with Ines version 1")
+    expect(page.locator(".asset-influencer")).to_contain_text(re.compile("No face found|Same person|Drifted"))
+    _screens(page, "studio-asset")
     assert page.console_errors == []
     assert PROBLEMS == []
