@@ -18,10 +18,10 @@ def post_only(view=None, *, lookup=None):
     def decorate(view):
         @wraps(view)
         def checked(request, *args, **kwargs):
-            if request.method != "POST":
+            if refused := method_refusal(request, "POST"):
                 if lookup is not None:
                     lookup(request, *args, **kwargs)
-                return HttpResponseNotAllowed(["POST"])
+                return refused
             return view(request, *args, **kwargs)
 
         return checked

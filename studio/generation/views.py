@@ -3,7 +3,7 @@
 import uuid
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -11,7 +11,7 @@ from django_htmx.http import push_url, reswap, retarget, trigger_client_event
 
 from library.models import Asset
 from library.selectors import assets_filtered, assets_page
-from studio.core.http import post_only, toast
+from studio.core.http import method_refusal, post_only, toast
 from studio.credits.selectors import wallet_for
 from studio.engines.capabilities import model_label
 from studio.generation import selectors, services
@@ -25,10 +25,6 @@ from studio.teams.selectors import team_members
 HISTORY_PAGE_SIZE = 30
 RECENT_LIMIT = 16
 PICKER_SIZE = 24
-
-
-def _get_only(request):
-    return None if request.method in ("GET", "HEAD") else HttpResponseNotAllowed(["GET"])
 
 
 def _uuid(value):
@@ -250,7 +246,7 @@ def reference_picker(request):
 @team_required("generate")
 def reference_chip(request, asset_id):
     asset = get_scoped_or_404(Asset, request.team, pk=asset_id)
-    if (refused := _get_only(request)) is not None:
+    if (refused := method_refusal(request, "GET")) is not None:
         return refused
     chips = _chips(request.team, [{"asset_id": asset.pk, "role": "object"}])
     return render(request, "studio/studio.html#reference-upload", {"chips": chips, "roles": REFERENCE_ROLES})
@@ -298,7 +294,7 @@ def job_detail(request, job_uuid):
     job = selectors.job_for(request.team, job_uuid)
     if job is None:
         raise Http404("Not found")
-    if (refused := _get_only(request)) is not None:
+    if (refused := method_refusal(request, "GET")) is not None:
         return refused
     context = {
         "nav": "studio",
@@ -314,7 +310,7 @@ def job_markup(request, job_uuid):
     job = get_scoped_or_404(GenerationJob, request.team, uuid=job_uuid)
     if not job.has_markup:
         raise Http404("Not found")
-    if (refused := _get_only(request)) is not None:
+    if (refused := method_refusal(request, "GET")) is not None:
         return refused
     response = HttpResponse(bytes(job.markup_png), content_type="image/png")
     response["Cache-Control"] = "private, max-age=86400"
