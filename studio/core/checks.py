@@ -4,8 +4,6 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 from django.db import connections
 
-from studio.settings.env import env_int
-
 
 def connection_budget():
     """(connections the studio may open at most, the processes counted) from the pool size and process counts.
@@ -14,8 +12,8 @@ def connection_budget():
     """
     pool = settings.DATABASES["default"].get("OPTIONS", {}).get("pool")
     per_process = pool.get("max_size", 10) if isinstance(pool, dict) else 1
-    web = env_int("POSTFRAME_WEB_REPLICAS", 1)
-    workers = env_int("CELERY_CONCURRENCY", 2)
+    web = settings.POSTFRAME_WEB_REPLICAS
+    workers = settings.CELERY_CONCURRENCY
     return per_process * (web + workers) + 1, {"web": web, "workers": workers, "pool": per_process}
 
 

@@ -153,6 +153,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# How many processes the deployment runs: worker processes per Celery worker (make run's Procfile and compose pass
+# it to celery) and daphne replicas; with the pool size they bound the PostgreSQL connections (studio/core/checks.py).
+CELERY_CONCURRENCY = env_int("CELERY_CONCURRENCY", 2)
+POSTFRAME_WEB_REPLICAS = env_int("POSTFRAME_WEB_REPLICAS", 1)
 # Celery's Django fixup closes a worker's database connections around every task, and in a prefork worker the
 # whole connection pool with them, so each job would open new connections. With this it does so only every this
 # many tasks; in between, each task still starts on a checked connection (studio/celery.py).
