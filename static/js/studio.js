@@ -181,11 +181,12 @@
     }
   });
 
-  // The job's status is swapped by every push; if it held the focus, the focus stays on the new one.
+  // Every push swaps the job's fragments (its status, its Stop button…); whichever of them held the focus, the
+  // focus stays on its successor, which keeps the same id.
   var statusFocus = null;
   document.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
-    statusFocus = active && active.classList && active.classList.contains("job-status") ? active.id : null;
+    statusFocus = active && active !== document.body && active.id ? active.id : null;
   });
   document.addEventListener("htmx:wsAfterMessage", function () {
     if (!statusFocus) return;
