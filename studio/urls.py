@@ -13,6 +13,8 @@ urlpatterns = [
     path("library/", include("library.urls")),
     path("influencers/", include("influencers.urls")),
     path("slides/", include("slides.urls")),
+    path("video/", include("studio.video.urls")),
+    path("schedule/", include("scheduling.urls")),
     path("", include("studio.teams.urls")),
     path("", include("studio.credits.urls")),
     path("", include("studio.api.urls")),

@@ -8,6 +8,4 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("help/", views.help_page, name="help"),
-    path("video/", views.section_not_built, {"section": "video"}, name="video"),
-    path("schedule/", views.section_not_built, {"section": "schedule"}, name="schedule"),
 ]

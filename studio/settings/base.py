@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "studio.generation",
     "influencers",
     "slides",
+    "studio.video",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -293,10 +295,21 @@ OPENAI_BASE_URL = env_str("OPENAI_BASE_URL", "")
 # The mainline model that drives the Responses API's image_generation tool for refinable results and
 # multi-turn refinement (OpenAI's image generation tool guide uses gpt-5); the tool itself runs the image model.
 POSTFRAME_RESPONSES_MODEL = env_str("POSTFRAME_RESPONSES_MODEL", "gpt-5")
-KLING_API_KEY = env_str("KLING_API_KEY", "")
+
+# --- Video (studio/video): Kling signs a JWT per request with an access key and a secret key; Ark takes a Bearer key.
 KLING_BASE_URL = env_str("KLING_BASE_URL", "https://api-singapore.klingai.com")
+KLING_ACCESS_KEY = env_str("KLING_ACCESS_KEY", "")
+KLING_SECRET_KEY = env_str("KLING_SECRET_KEY", "")
 ARK_API_KEY = env_str("ARK_API_KEY", "")
 ARK_BASE_URL = env_str("ARK_BASE_URL", "https://ark.ap-southeast.bytepluses.com/api/v3")
+# --- end of video settings
+
+# --- Scheduling (scheduling/): the platforms' API hosts, real ones by default; tests point them at local fakes.
+INSTAGRAM_API_URL = env_str("INSTAGRAM_API_URL", "https://graph.instagram.com")
+LINKEDIN_API_URL = env_str("LINKEDIN_API_URL", "https://api.linkedin.com")
+X_API_URL = env_str("X_API_URL", "https://api.x.com")
+TIKTOK_API_URL = env_str("TIKTOK_API_URL", "https://open.tiktokapis.com")
+# --- end of scheduling settings
 
 # Credits a team created through sign-up starts with.
 POSTFRAME_SIGNUP_CREDITS = env_int("POSTFRAME_SIGNUP_CREDITS", 0)

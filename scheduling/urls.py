@@ -1,0 +1,9 @@
+"""Scheduling URLs, mounted at /schedule/."""
+
+from django.urls import path
+
+from studio.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.section_not_built, {"section": "schedule"}, name="schedule"),
+]
