@@ -1,0 +1,3 @@
+"""The channels' pages, mounted at /schedule/channels/."""
+
+urlpatterns = []
