@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema, Status
 
 from influencers import selectors, services
 from influencers.models import MAX_AUTO_RERUNS, TRAIT_FIELDS, Role
-from library.models import Asset
+from library.models import STILLS, Asset
 from studio.api.errors import ApiError
 from studio.api.schemas import ERRORS, Line, Text, json_body, parsed_body
 from studio.api.services import acting_user
@@ -199,7 +199,7 @@ def influencer_create(request, payload: InfluencerIn):
     user = acting_user(request.auth, "edit")
     team = request.team
     ids = [item.assetId for item in payload.references]
-    found = scoped(Asset, team).filter(kind=Asset.Kind.IMAGE).in_bulk(ids)
+    found = scoped(Asset, team).filter(STILLS).in_bulk(ids)
     missing = [index for index, pk in enumerate(ids) if pk not in found]
     if missing:
         raise ApiError(

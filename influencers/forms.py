@@ -5,7 +5,7 @@ import json
 from django import forms
 
 from influencers.models import MAX_AUTO_RERUNS, TRAIT_FIELDS, Influencer, Role
-from library.models import Asset
+from library.models import STILLS, Asset
 from studio.engines import sizes
 from studio.engines.capabilities import image_models
 from studio.teams.scoping import scoped
@@ -103,7 +103,7 @@ class IdentityForm(forms.Form):
             if not pk.isdigit() or role not in Role.values:
                 raise forms.ValidationError("The chosen library images could not be read; choose them again.")
             wanted.append((int(pk), role))
-        found = scoped(Asset, self.team).filter(kind=Asset.Kind.IMAGE).in_bulk([pk for pk, _ in wanted])
+        found = scoped(Asset, self.team).filter(STILLS).in_bulk([pk for pk, _ in wanted])
         if len(found) != len({pk for pk, _ in wanted}):
             raise forms.ValidationError("Some chosen images are no longer in the library; choose them again.")
         return [(found[pk], role) for pk, role in wanted]

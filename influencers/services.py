@@ -134,7 +134,7 @@ def _reference_errors(team, references):
     if anchors > 1:
         return {"references": "Only one image can be the identity anchor; give the others another role."}
     for source, _role in references:
-        if isinstance(source, Asset) and (source.team_id != team.pk or source.kind != Asset.Kind.IMAGE):
+        if isinstance(source, Asset) and (source.team_id != team.pk or not source.is_still):
             return {"references": f"{source.name} is not an image of this team's library."}
     return {}
 

@@ -20,7 +20,7 @@ from influencers.forms import (
     ThresholdForm,
 )
 from influencers.models import DriftScore
-from library.models import Asset
+from library.models import STILLS, Asset
 from studio.core.http import form_refused, method_refusal
 from studio.generation.models import REFERENCE_ROLES
 from studio.generation.selectors import allowed_model_ids
@@ -71,7 +71,7 @@ def _picked_assets(team, asset_id):
     """An asset the user came from ("Create an influencer from this image" in the library), as the anchor."""
     if not asset_id.isdigit():
         return []
-    asset = get_scoped_or_404(Asset, team, pk=int(asset_id), kind=Asset.Kind.IMAGE)
+    asset = get_scoped_or_404(Asset.objects.filter(STILLS), team, pk=int(asset_id))
     return [asset]
 
 
@@ -294,7 +294,7 @@ def series_download(request, series_id):
 
 @team_required("edit")
 def asset_attach(request, asset_id):
-    asset = get_scoped_or_404(Asset, request.team, pk=asset_id, kind=Asset.Kind.IMAGE)
+    asset = get_scoped_or_404(Asset.objects.filter(STILLS), request.team, pk=asset_id)
     form = AttachForm(request.POST or None, team=request.team)
     if request.method == "POST" and form.is_valid():
         influencer = form.cleaned_data["influencer"]

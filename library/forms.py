@@ -139,17 +139,34 @@ class DownloadForm(forms.Form):
     def __init__(self, *args, asset, **kwargs):
         super().__init__(*args, **kwargs)
         self.asset = asset
-        self.fields["format"].initial = asset.format if asset.format in ("png", "jpeg", "webp") else "png"
+        field = self.fields["format"]
+        if asset.is_video:
+            # A video downloads as itself; its poster frame is no stand-in for it.
+            field.choices = [(asset.format, asset.format.upper())]
+        elif asset.format not in dict(field.choices):
+            # The original, kept as it is (an animated GIF, an SVG); the others are rasters of it.
+            field.choices = [*field.choices, (asset.format, f"{asset.format.upper()} (original)")]
+        field.initial = asset.format if asset.format in ("png", "jpeg", "webp") or asset.is_video else "png"
         self.longest = max(asset.width or 0, asset.height or 0)
 
     def clean_long_edge(self):
         edge = self.cleaned_data.get("long_edge")
+        if edge and self.asset.is_video:
+            raise forms.ValidationError("A video downloads at its own size; leave this empty.")
         if edge and self.longest and edge > self.longest:
             raise forms.ValidationError(
                 f"This image is {self.longest} px on its long edge; choose {self.longest} or less, "
                 "or leave it empty for the original size."
             )
         return edge if edge and edge != self.longest else None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("long_edge") and cleaned.get("format") not in ("png", "jpeg", "webp"):
+            self.add_error(
+                "long_edge", "The original downloads at its own size; choose PNG, JPEG or WebP for another size."
+            )
+        return cleaned
 
 
 class SelectionForm(forms.Form):

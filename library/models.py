@@ -14,6 +14,9 @@ PREVIEW_EDGE = 1024
 # A generated image's first title: at most this many of its prompt's words, within this many characters.
 TITLE_WORDS = 8
 TITLE_CHARS = 60
+# The formats other features read as pixels (references, backgrounds, identity photos): not a video, an animated GIF
+# or an SVG, which the library keeps too.
+STILL_FORMATS = ("png", "jpeg", "webp")
 
 
 class Asset(TeamOwned):
@@ -46,6 +49,8 @@ class Asset(TeamOwned):
     bytes = models.PositiveBigIntegerField(default=0)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
+    # A video's length; None for stills (and for an animated GIF, which loops).
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
     sha256 = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -104,6 +109,31 @@ class Asset(TeamOwned):
         return CONTENT_TYPES.get(self.format, "application/octet-stream")
 
     @property
+    def is_video(self):
+        return self.kind == self.Kind.VIDEO
+
+    @property
+    def is_vector(self):
+        return self.format == "svg"
+
+    @property
+    def is_animation(self):
+        return self.format == "gif"
+
+    @property
+    def is_still(self):
+        """A PNG, JPEG or WebP image: what the studio takes as a reference or refines."""
+        return self.kind == self.Kind.IMAGE and self.format in STILL_FORMATS
+
+    @property
+    def duration_label(self):
+        """A video's length as a player shows it: "0:07", "12:30"; "" for stills."""
+        if self.duration_ms is None:
+            return ""
+        seconds = max(1, round(self.duration_ms / 1000)) if self.duration_ms else 0
+        return f"{seconds // 60}:{seconds % 60:02d}"
+
+    @property
     def stars(self):
         return "★" * self.rating
 
@@ -142,7 +172,17 @@ class Asset(TeamOwned):
         return [key for key in (self.file, self.thumb, self.preview) if key]
 
 
-CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
+# The still images among a team's assets, as a filter: scoped(Asset, team).filter(STILLS).
+STILLS = models.Q(kind=Asset.Kind.IMAGE, format__in=STILL_FORMATS)
+
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "svg": "image/svg+xml",
+    "mp4": "video/mp4",
+}
 
 
 class Tag(TeamOwned):

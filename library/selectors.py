@@ -21,6 +21,7 @@ from library.models import Asset, Board, BoardItem, Tag
 from library.services import SEARCH_CONFIG
 from library.storage import file_chunks, file_open
 from library.thumbnails import displayable, shrink
+from library.vector import largest_edge, rasterise
 from studio.engines.capabilities import image_models, model_label
 from studio.teams.scoping import get_scoped_or_404, scoped
 from studio.teams.selectors import team_members
@@ -32,7 +33,10 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 # Fields the grid never shows; provenance can be kilobytes per asset.
 GRID_DEFERRED = ("provenance", "search_text", "search_vector")
 DOWNLOAD_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
-DOWNLOAD_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+DOWNLOAD_EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif", "svg": "svg", "mp4": "mp4"}
+# An SVG is served only as a download and under a policy that lets it run nothing, even opened on its own.
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+FILE_POLICY = "default-src 'none'; sandbox"
 
 
 # Files
@@ -64,6 +68,21 @@ def _url_shape(prefix, urlconf, name, *args):
 
 def variant_key(asset, variant):
     return {"original": asset.file, "thumb": asset.thumb, "preview": asset.preview}[variant] or asset.file
+
+
+def file_headers(asset, key):
+    """What the response of one of an asset's stored files must say: its type, whether it is a download, its CSP.
+
+    An SVG original is always an attachment under SVG_POLICY; <img> shows it all the same and runs none of it.
+    """
+    original = key == asset.file
+    content_type = asset.content_type if original else "image/webp"
+    attachment = original and asset.is_vector
+    return {
+        "content_type": content_type,
+        "attachment": attachment,
+        "policy": SVG_POLICY if original and asset.is_vector else FILE_POLICY,
+    }
 
 
 def asset_bytes(asset, variant="original"):
@@ -365,6 +384,8 @@ def provenance_for(asset):
         rows.append(_row("Model", model_label(asset.model_id)))
     if asset.width and asset.height:
         rows.append(_row("Size made", f"{asset.width} × {asset.height} px"))
+    if asset.duration_ms:
+        rows.append(_row("Length", asset.duration_label))
     for key, label in PARAMETER_ROWS:
         if value := _parameter_value(key, parameters.get(key), parameters):
             rows.append(_row(label, value))
@@ -445,10 +466,21 @@ def board_items(board):
 
 
 def asset_rendition(asset, *, fmt, long_edge=None):
-    """The asset converted to `fmt` (png, jpeg, webp), optionally shrunk to `long_edge`; returns bytes."""
-    image = Image.open(io.BytesIO(asset_bytes(asset)), formats=[asset.format.upper()])
-    image.load()
-    icc = image.info.get("icc_profile")
+    """The asset converted to `fmt` (png, jpeg, webp), optionally shrunk to `long_edge`; returns bytes.
+
+    An SVG is drawn afresh at the size asked for (it is vectors); a GIF gives its first frame; a video its poster.
+    """
+    if asset.is_vector:
+        # Drawn afresh at the size asked for, up to the raster cap (a huge declared size gives the largest allowed).
+        width, height = asset.width or 1, asset.height or 1
+        edge = min(long_edge or max(width, height), largest_edge(width, height))
+        image = rasterise(asset_bytes(asset), long_edge=edge)
+        icc = None
+    else:
+        source = asset_bytes(asset, "preview") if asset.is_video else asset_bytes(asset)
+        image = Image.open(io.BytesIO(source), formats=["WEBP" if asset.is_video else asset.format.upper()])
+        image.load()
+        icc = image.info.get("icc_profile")
     image = displayable(image)
     if long_edge:
         image = shrink(image, long_edge)

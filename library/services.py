@@ -22,10 +22,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from library.grid_cache import library_changed
-from library.models import Asset, Board, BoardItem, Tag
+from library.models import CONTENT_TYPES, Asset, Board, BoardItem, Tag
 from library.storage import file_save, files_delete, files_listed, new_key
 from library.thumbnails import renditions
-from library.validators import validate_image
+from library.validators import GENERATED_FORMATS, UPLOAD_FORMATS, validate_image
+from library.video import validate_video
 from studio.engines.capabilities import image_models
 from studio.teams.scoping import scoped
 
@@ -33,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 SEARCH_CONFIG = "english"
 MAX_TAGS_PER_ASSET = 30
-EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp"}
+EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif", "svg": "svg", "mp4": "mp4"}
 
 
 class LibraryError(Exception):
@@ -45,7 +46,7 @@ EMPTY_BULK_TAGS = "Type a tag to add to the selection."
 
 @dataclass(frozen=True)
 class Origin:
-    """Where an incoming image comes from: an upload unless said otherwise, with its provenance and parent."""
+    """Where an incoming file comes from: an upload unless said otherwise, with its provenance and parent."""
 
     source: str = Asset.Source.UPLOAD
     provenance: dict = field(default_factory=dict)
@@ -68,14 +69,52 @@ def asset_ingest(
 
     The returned asset carries `created` (False when it is an earlier upload of the same pixels) and `notes`
     (what was changed on the way in, e.g. metadata removed). Raises UploadRejected, storing nothing, on bad input.
-    Generated images are never de-duplicated: each keeps its own provenance.
+    Generated images are never de-duplicated: each keeps its own provenance. A generated file may also be an
+    animated GIF (kept whole) or an SVG (kept as it came, rasterised for its tile and preview); uploads may not.
 
     `renditions_later` skips waiting for the grid tile and the preview: a task makes them once this commits. The
     generation pipeline uses it to show a finished image at once; until they exist the file view serves the
     original for them (selectors.variant_key), so the asset is complete from the start.
     """
+    formats = GENERATED_FORMATS if origin.source == Asset.Source.GENERATED else UPLOAD_FORMATS
+    clean = validate_image(data, filename=filename, formats=formats)
+    # Validating an SVG has drawn its raster already, so its renditions cost next to nothing: made now.
+    later = renditions_later and clean.format != "svg"
+    return _store(
+        team=team,
+        user=user,
+        clean=clean,
+        kind=Asset.Kind.IMAGE,
+        picture=clean.image,
+        filename=filename,
+        origin=origin,
+        renditions_later=later,
+    )
+
+
+@transaction.atomic
+def video_ingest(*, team, user, data: bytes, filename: str, origin: Origin = UPLOADED) -> Asset:
+    """Validate, store and index one video (MP4/MOV with H.264): kept as it came, its first frame the poster.
+
+    Like asset_ingest: the asset carries `created` and `notes`, uploads of a video the team already has return the
+    existing asset, generated ones are never de-duplicated, and UploadRejected stores nothing.
+    """
+    clean = validate_video(data)
+    return _store(
+        team=team,
+        user=user,
+        clean=clean,
+        kind=Asset.Kind.VIDEO,
+        picture=clean.poster,
+        filename=filename,
+        origin=origin,
+        renditions_later=False,
+    )
+
+
+def _store(*, team, user, clean, kind, picture, filename, origin, renditions_later):
+    """The ingest both kinds share: de-duplicate uploads, write the files, then the row; on failure, no file left."""
     source, parent, name = origin.source, origin.parent, origin.name
-    clean = validate_image(data, filename=filename)
     sha256 = hashlib.sha256(clean.data).hexdigest()
     deduplicate = source != Asset.Source.GENERATED
     if deduplicate and (existing := _same_file(team, sha256)) is not None:
@@ -86,10 +125,10 @@ def asset_ingest(
         provenance.setdefault("parent_asset_id", parent_asset.pk)
 
     stem = new_key(team.pk)
-    made = None if renditions_later else renditions(clean.image)
+    made = None if renditions_later else renditions(picture)
     stored = []
     try:
-        stored.append(file_save(f"{stem}.{EXTENSIONS[clean.format]}", clean.data, f"image/{clean.format}"))
+        stored.append(file_save(f"{stem}.{EXTENSIONS[clean.format]}", clean.data, CONTENT_TYPES[clean.format]))
         if made:
             stored.append(file_save(f"{stem}-preview.webp", made["preview"], "image/webp"))
             stored.append(file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp"))
@@ -97,7 +136,7 @@ def asset_ingest(
             asset = Asset.objects.create(
                 team=team,
                 name=_asset_name(name, filename, provenance),
-                kind=Asset.Kind.IMAGE,
+                kind=kind,
                 source=source,
                 file=stored[0],
                 preview=stored[1] if made else "",
@@ -106,6 +145,7 @@ def asset_ingest(
                 bytes=len(clean.data),
                 width=clean.width,
                 height=clean.height,
+                duration_ms=getattr(clean, "duration_ms", None),
                 sha256=sha256,
                 created_by=user,
                 provenance=provenance,
@@ -204,8 +244,13 @@ def asset_renditions_remake(*, asset):
     """Make the grid tile and preview again from the original (after a change of their sizes). Safe to repeat."""
     from library.selectors import asset_bytes
 
-    clean = validate_image(asset_bytes(asset), filename=asset.file)
-    made = renditions(clean.image)
+    data = asset_bytes(asset)
+    if asset.kind == Asset.Kind.VIDEO:
+        picture = validate_video(data).poster
+    else:
+        formats = GENERATED_FORMATS if asset.source == Asset.Source.GENERATED else UPLOAD_FORMATS
+        picture = validate_image(data, filename=asset.file, formats=formats).image
+    made = renditions(picture)
     stem = new_key(asset.team_id)
     new = {"preview": file_save(f"{stem}-preview.webp", made["preview"], "image/webp")}
     new["thumb"] = file_save(f"{stem}-thumb.webp", made["thumb"], "image/webp")

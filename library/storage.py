@@ -100,14 +100,25 @@ def file_open(key):
     return asset_storage().open(key, "rb")
 
 
-def file_stream(key, chunk_size=256 * 1024):
-    """(size in bytes, its chunks) of a stored file; opened now, so a missing file raises FileNotFoundError here."""
+def file_size(key):
+    """A stored file's size in bytes; FileNotFoundError when it is missing."""
     storage = asset_storage()
+    if not storage.exists(key):
+        raise FileNotFoundError(key)
+    return storage.size(key)
+
+
+def file_stream(key, chunk_size=256 * 1024, *, start=0, length=None):
+    """(size in bytes, its chunks) of a stored file, or of `length` bytes of it from `start` (a range request);
+    opened now, so a missing file raises FileNotFoundError here."""
+    storage = asset_storage()
+    ranged = start > 0 or length is not None
     if is_remote():
         from botocore.exceptions import ClientError
 
+        extra = {"Range": f"bytes={start}-{start + length - 1 if length else ''}"} if ranged else {}
         try:
-            got = storage.bucket.Object(storage._normalize_name(key)).get()
+            got = storage.bucket.Object(storage._normalize_name(key)).get(**extra)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"NoSuchKey", "404"}:
                 raise FileNotFoundError(key) from error
@@ -122,13 +133,18 @@ def file_stream(key, chunk_size=256 * 1024):
 
         return got["ContentLength"], remote()
     handle = storage.open(key, "rb")
+    size = storage.size(key)
+    handle.seek(start)
+    left = size - start if length is None else length
 
     def local():
+        nonlocal left
         with handle:
-            while chunk := handle.read(chunk_size):
+            while left > 0 and (chunk := handle.read(min(chunk_size, left))):
+                left -= len(chunk)
                 yield chunk
 
-    return storage.size(key), local()
+    return left, local()
 
 
 def file_chunks(key, chunk_size=256 * 1024):
@@ -157,3 +173,25 @@ def file_url(key, *, content_type, disposition):
         },
         expire=settings.POSTFRAME_S3_URL_EXPIRY,
     )
+
+
+UNSATISFIABLE = "unsatisfiable"
+
+
+def byte_range(header, size):
+    """(first, last) byte of a single `bytes=` range within a file of `size` bytes; UNSATISFIABLE when it starts
+    past the end; None for what is not one range we answer (several ranges, another unit): then the whole file."""
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first, dash, last = spec.strip().partition("-")
+    if not dash or not (first.isdigit() or last.isdigit()) or not all(p.isdigit() for p in (first, last) if p):
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        return UNSATISFIABLE if length == 0 or size == 0 else (max(0, size - length), size - 1)
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size:
+        return UNSATISFIABLE
+    return None if end < start else (start, end)

@@ -1,5 +1,8 @@
 """Opening an upload safely: sniff it by content, allow PNG, JPEG and WebP only, cap bytes and pixels, strip metadata.
 
+A generated file (a model's output) may also be a GIF, kept as it came (animated) with its first frame decoded for
+the renditions, or an SVG, checked and rasterised by library/vector.py. Uploads of either are still refused.
+
 Metadata is removed at the container level (PNG chunks, JPEG segments, WebP chunks), which costs a few
 milliseconds; pixels are re-encoded only when they must change (an EXIF rotation, CMYK), because re-encoding a
 4K PNG costs about a second. A colour profile is kept only when it parses as an ICC profile of at most 1 MB;
@@ -19,9 +22,17 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageCms, JpegImagePlugin
 
+from library.models import PREVIEW_EDGE
+from library.vector import VectorRejected, rasterise, svg_size
+
 logger = logging.getLogger(__name__)
 
 ALLOWED = "Upload a PNG, JPEG or WebP image."
+# What an upload may be, and what a model's output may be besides.
+UPLOAD_FORMATS = ("png", "jpeg", "webp")
+GENERATED_FORMATS = (*UPLOAD_FORMATS, "gif", "svg")
+# An animation's frames are decoded by every browser that shows it; a few seconds of frames is what models make.
+GIF_MAX_FRAMES = 500
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # Chunks that change how the pixels look; everything else (text, time, EXIF, private chunks) is dropped.
@@ -75,7 +86,7 @@ class CleanImage:
     """What may be stored: the stripped bytes, their format and size, and the decoded pixels for thumbnails."""
 
     data: bytes
-    format: str  # png | jpeg | webp
+    format: str  # png | jpeg | webp, and gif | svg for generated files
     width: int
     height: int
     image: Image.Image
@@ -94,10 +105,13 @@ class _Container:
     icc_dropped: bool = False
 
 
-def validate_image(data, *, filename=""):
-    """Return a CleanImage for a PNG, JPEG or WebP that is safe to store, or raise UploadRejected."""
+def validate_image(data, *, filename="", formats=UPLOAD_FORMATS):
+    """Return a CleanImage for a file of one of `formats` that is safe to store, or raise UploadRejected.
+
+    `formats` is UPLOAD_FORMATS for anything a person sends; GENERATED_FORMATS for a model's output.
+    """
     try:
-        return _validate(data, filename)
+        return _validate(data, filename, formats)
     except UploadRejected:
         raise
     except MemoryError:
@@ -108,15 +122,19 @@ def validate_image(data, *, filename=""):
         raise UploadRejected("This file is damaged or not a complete image, so it was not added. " + ALLOWED) from None
 
 
-def _validate(data, filename):
+def _validate(data, filename, formats):
     data = bytes(data)
     if not data:
         raise UploadRejected("This file is empty (0 bytes).")
     if len(data) > settings.POSTFRAME_UPLOAD_MAX_BYTES:
         raise UploadRejected(too_large(len(data)))
     kind = sniff(data)
-    if kind not in ("png", "jpeg", "webp"):
+    if kind not in formats or kind not in GENERATED_FORMATS:
         raise UploadRejected(_refusal(kind, filename))
+    if kind == "gif":
+        return _gif(data)
+    if kind == "svg":
+        return _svg(data)
     container = {"png": _strip_png, "jpeg": _strip_jpeg, "webp": _strip_webp}[kind](data)
     _check_pixels(container.width, container.height)
     if container.animated:
@@ -183,7 +201,8 @@ REFUSALS = {
     "zip": "This is a ZIP archive, not an image. Unpack it and upload the images inside.",
     "avif": "AVIF is not supported yet. " + ALLOWED,
     "heic": "HEIC photos are not supported yet. Export them as JPEG (most phones can) and upload that.",
-    "video": "Videos are not supported in the library yet. " + ALLOWED,
+    "video": "Videos are not supported as uploads yet: clips made in Video are kept in the library by themselves. "
+    + ALLOWED,
     "ico": "Icon files are not supported. " + ALLOWED,
     "psd": "Photoshop files are not supported. Export a PNG or JPEG and upload that.",
     "gzip": "This is a compressed archive, not an image. " + ALLOWED,
@@ -494,10 +513,94 @@ def _strip_webp(data):
     return _Container(riff, width, height, exif=exif, removed=removed, icc_dropped=icc_dropped)
 
 
+# GIF (generated only): the file is kept whole, so it stays animated; its first frame makes the renditions.
+
+
+def _gif(data):
+    width, height, frames = _gif_structure(data)
+    _check_pixels(width, height)
+    if frames > GIF_MAX_FRAMES:
+        raise UploadRejected(
+            f"This GIF has {frames:,} frames; the limit is {GIF_MAX_FRAMES:,}. Make a shorter animation."
+        )
+    container = _Container(data, width, height)
+    image = _decode(data, "gif", container, animated_ok=True)
+    notes = [f"Animated: {frames} frames."] if frames > 1 else []
+    return CleanImage(data, "gif", width, height, image, notes)
+
+
+def _gif_structure(data):
+    """(width, height, frames) by walking the GIF's blocks without decoding pixels; refuses a cut-short file and
+    one hiding another file or markup in its comments or after its end."""
+    view = memoryview(data)
+    size = len(data)
+    if size < 14:
+        raise _damaged("GIF")
+    width, height, flags = struct.unpack("<HHB", view[6:11])
+    pos = 13 + (3 << ((flags & 7) + 1) if flags & 0x80 else 0)
+    frames, hidden = 0, []
+
+    def sub_blocks(pos, keep=None):
+        while True:
+            if pos >= size:
+                raise _damaged("GIF")
+            length = data[pos]
+            if length == 0:
+                return pos + 1
+            if pos + 1 + length > size:
+                raise _damaged("GIF")
+            if keep is not None:
+                keep.append(view[pos + 1 : pos + 1 + length])
+            pos += 1 + length
+
+    while True:
+        if pos >= size:
+            raise _damaged("GIF")
+        block = data[pos]
+        if block == 0x3B:  # trailer
+            pos += 1
+            break
+        if block == 0x21:  # extension: label, then sub-blocks
+            if pos + 2 > size:
+                raise _damaged("GIF")
+            label = data[pos + 1]
+            pos = sub_blocks(pos + 2, hidden if label in (0xFE, 0xFF, 0x01) else None)
+        elif block == 0x2C:  # an image: descriptor, optional palette, LZW code size, data
+            if pos + 11 > size:
+                raise _damaged("GIF")
+            left, top, frame_width, frame_height = struct.unpack("<HHHH", view[pos + 1 : pos + 9])
+            if left + frame_width > width or top + frame_height > height:
+                # A frame past the canvas makes decoders grow the picture beyond the size the header declares.
+                raise _damaged("GIF")
+            local = data[pos + 9]
+            pos += 10 + (3 << ((local & 7) + 1) if local & 0x80 else 0) + 1
+            pos = sub_blocks(pos)
+            frames += 1
+        else:
+            raise _damaged("GIF")
+    if not frames:
+        raise _damaged("GIF")
+    _check_hidden_content(hidden, _trailing(view[pos:]), "GIF")
+    return width, height, frames
+
+
+# SVG (generated only): stored as it came, shown only through <img> or its raster.
+
+
+def _svg(data):
+    try:
+        width, height = svg_size(data)
+        _check_pixels(width, height)
+        preview = rasterise(data, long_edge=PREVIEW_EDGE)
+    except VectorRejected as refusal:
+        raise UploadRejected(str(refusal)) from None
+    return CleanImage(data, "svg", width, height, preview, [])
+
+
 # Decoding and normalising
 
 
-def _decode(data, kind, container):
+def _decode(data, kind, container, *, animated_ok=False):
     """Decode every pixel (a truncated file fails here) with a pixel cap that raises rather than warns."""
     cap = settings.POSTFRAME_UPLOAD_MAX_PIXELS
     # Pillow's own guard (process-wide) as a second line behind the header check in _validate, which is what
@@ -510,9 +613,9 @@ def _decode(data, kind, container):
             if image.size != (container.width, container.height):
                 raise _damaged(kind.upper() if kind != "webp" else "WebP")
             _check_pixels(*image.size)
-            if getattr(image, "n_frames", 1) > 1:
+            if not animated_ok and getattr(image, "n_frames", 1) > 1:
                 raise _animated(image.n_frames)
-            image.load()
+            image.load()  # an animation's first frame only
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             _check_pixels(container.width, container.height)
             raise UploadRejected(f"This image has more pixels than the {cap / 1e6:g} MP limit.") from None

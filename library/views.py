@@ -30,7 +30,7 @@ from library.forms import (
     TagsForm,
     UploadForm,
 )
-from library.storage import file_stream, file_url, is_remote
+from library.storage import UNSATISFIABLE, byte_range, file_size, file_stream, file_url, is_remote
 from library.validators import UploadRejected, too_large
 from studio.core.http import post_only, toast
 from studio.core.streaming import streamed_response
@@ -248,34 +248,54 @@ def asset_file(request, asset_id, variant):
     if variant not in selectors.VARIANTS:
         raise Http404("Unknown file variant.")
     key = selectors.variant_key(asset, variant)
-    content_type = asset.content_type if key == asset.file else "image/webp"
+    headers = selectors.file_headers(asset, key)
     extension = key.rsplit(".", 1)[-1]
-    disposition = content_disposition_header(False, selectors.download_filename(asset, extension))
+    disposition = content_disposition_header(headers["attachment"], selectors.download_filename(asset, extension))
     if is_remote():
-        response = HttpResponseRedirect(file_url(key, content_type=content_type, disposition=disposition))
+        response = HttpResponseRedirect(file_url(key, content_type=headers["content_type"], disposition=disposition))
         response["Cache-Control"] = "private, max-age=240"  # shorter than the link it points to lives
         return response
-    response = _file_response(key, content_type=content_type)
+    response = _file_response(key, content_type=headers["content_type"], range_header=request.headers.get("Range"))
     response["Content-Disposition"] = disposition
-    return _private(response)
+    return _private(response, policy=headers["policy"])
 
 
-def _file_response(key, *, content_type, filename=None, as_attachment=False):
-    """A stored file, streamed (never read whole into memory); a file missing from storage is a 404."""
+def _file_response(key, *, content_type, filename=None, as_attachment=False, range_header=None):
+    """A stored file, streamed (never read whole into memory); a file missing from storage is a 404.
+
+    With a Range header (a video player seeking) it answers one range with 206, or 416 for one past the end.
+    """
     try:
+        if range_header:
+            total = file_size(key)
+            wanted = byte_range(range_header, total)
+            if wanted == UNSATISFIABLE:
+                response = HttpResponse(status=416, content_type=content_type)
+                response["Content-Range"] = f"bytes */{total}"
+                return response
+            if wanted is not None:
+                start, end = wanted
+                size, chunks = file_stream(key, start=start, length=end - start + 1)
+                response = streamed_response(chunks, content_type=content_type, size=size)
+                response.status_code = 206
+                response["Content-Range"] = f"bytes {start}-{end}/{total}"
+                response["Accept-Ranges"] = "bytes"
+                return response
         size, chunks = file_stream(key)
     except FileNotFoundError:
         raise Http404("This file is missing from storage.") from None
-    return streamed_response(
+    response = streamed_response(
         chunks, content_type=content_type, filename=filename, as_attachment=as_attachment, size=size
     )
+    response["Accept-Ranges"] = "bytes"
+    return response
 
 
-def _private(response):
+def _private(response, *, policy=selectors.FILE_POLICY):
     response["Cache-Control"] = f"private, max-age={FILE_CACHE_SECONDS}"
     response["X-Content-Type-Options"] = "nosniff"
     # Should a file ever be misread as a page, it can run nothing and reach nothing.
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = policy
     return response
 
 
@@ -289,7 +309,8 @@ def asset_download(request, asset_id):
     fmt, edge = form.cleaned_data["format"], form.cleaned_data["long_edge"]
     name = selectors.download_filename(asset, selectors.DOWNLOAD_EXTENSIONS[fmt])
     if fmt == asset.format and not edge:
-        return _private(_file_response(asset.file, content_type=asset.content_type, filename=name, as_attachment=True))
+        response = _file_response(asset.file, content_type=asset.content_type, filename=name, as_attachment=True)
+        return _private(response, policy=selectors.file_headers(asset, asset.file)["policy"])
     data = selectors.asset_rendition(asset, fmt=fmt, long_edge=edge)
     response = HttpResponse(data, content_type=selectors.DOWNLOAD_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, name)

@@ -253,6 +253,7 @@ class AssetOut(Schema):
     width: int | None
     height: int | None
     bytes: int
+    durationMs: int | None = Field(None, description="A video's length in milliseconds; null for images.")
     sha256: str
     rating: int = Field(..., description="0 (none) to 5 stars.")
     tags: list[str]

@@ -102,10 +102,12 @@ def api_asset_file_response(*, team, asset_id, variant="original"):
     asset = get_scoped_or_404(Asset, team, pk=asset_id)
     key = variant_key(asset, variant)
     fmt = asset.format if key == asset.file else "webp"
-    content_type = library_selectors.DOWNLOAD_TYPES.get(fmt, asset.content_type)
+    # The library's own rule for what a stored file says: an SVG original is an attachment under its sandbox policy.
+    headers = library_selectors.file_headers(asset, key)
+    content_type = headers["content_type"]
     suffix = "" if key == asset.file else f"-{variant}"
     filename = download_filename(asset, DOWNLOAD_EXTENSIONS.get(fmt, fmt)).replace(".", f"{suffix}.", 1)
-    disposition = f'inline; filename="{filename}"'
+    disposition = f'{"attachment" if headers["attachment"] else "inline"}; filename="{filename}"'
     if is_remote():
         response = HttpResponseRedirect(file_url(key, content_type=content_type, disposition=disposition))
     else:
@@ -117,6 +119,7 @@ def api_asset_file_response(*, team, asset_id, variant="original"):
         response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = headers["policy"]
     return response
 
 
@@ -138,6 +141,7 @@ def asset_as_api(asset, *, absolute=str):
         "width": asset.width,
         "height": asset.height,
         "bytes": asset.bytes,
+        "durationMs": asset.duration_ms,
         "sha256": asset.sha256,
         "rating": asset.rating,
         "tags": [tag.name for tag in asset.tags.all()],

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from library import services as library_services
-from library.models import Asset
+from library.models import STILLS, Asset
 from library.selectors import asset_bytes
 from library.services import LibraryError, Origin, asset_ingest
 from library.storage import files_delete
@@ -233,7 +233,7 @@ class _Images:
 
     def _resolve_here(self, field, value):
         if (asset_id := _asset_id(value)) is not None:
-            asset = scoped(Asset, self.team).filter(pk=asset_id, kind=Asset.Kind.IMAGE).first()
+            asset = scoped(Asset, self.team).filter(STILLS, pk=asset_id).first()
             if asset is None:
                 self.errors.append((404, field, f"There is no image {asset_id} in this team's library."))
             return asset

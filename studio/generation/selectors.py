@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from library.models import Asset
+from library.models import STILLS, Asset
 from studio.credits.pricing import PricingError, estimate
 from studio.credits.selectors import wallet_for
 from studio.credits.services import InsufficientCredits
@@ -38,9 +38,10 @@ DEFAULTS = {
     "partial_images": 3,
 }
 MAX_SEED = 2**31 - 1
-# What a result may be made as here: the library keeps PNG, JPEG and WebP stills only (it refuses SVG, which can
-# carry scripts, and animations), so a GIF or SVG result could not be kept and is refused before anything is spent.
-KEEPABLE_FORMATS = ("png", "jpeg", "webp")
+# What a result may be made as here: what the library keeps of a model's output. It keeps an animated GIF whole and
+# an SVG as it came (served only as a sandboxed download, shown through <img> or its raster); a format outside this
+# list would be refused before anything is spent.
+KEEPABLE_FORMATS = ("png", "jpeg", "webp", "gif", "svg")
 FORMAT_NAMES = {"gif": "GIF", "svg": "SVG"}
 THREAD_MAX_DEPTH = 50
 # ImageRequest attributes reported under another name on the form.
@@ -155,8 +156,8 @@ def _references(team, data, errors):
         if asset is None:
             errors["references"] = f"Image {number} is no longer in the library; remove it and add it again."
             return [], []
-        if asset.kind != Asset.Kind.IMAGE:
-            errors["references"] = f"Image {number} ({asset.name}) is not an image."
+        if not asset.is_still:
+            errors["references"] = f"Image {number} ({asset.name}) is not a PNG, JPEG or WebP image."
             return [], []
         assets.append(asset)
     return [{"asset_id": pk, "role": role} for pk, role in wanted], assets
@@ -492,7 +493,7 @@ def reference_assets(team, references):
 
 def picker_assets(team, *, limit=24):
     """Recent images of the team for the reference picker."""
-    return list(scoped(Asset, team).filter(kind=Asset.Kind.IMAGE).order_by("-created_at", "-id")[:limit])
+    return list(scoped(Asset, team).filter(STILLS).order_by("-created_at", "-id")[:limit])
 
 
 def latest_job(team, user, *, team_wide=False):

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 
+from library.validators import UploadRejected
 from studio.credits.selectors import wallet_for
 from studio.credits.services import InsufficientCredits, credits_capture, credits_release_rest, credits_reserve
 from studio.engines import sizes
@@ -313,6 +314,8 @@ def generation_run(*, job_id):
         generation_fail(job_id=job.pk, kind=EngineError.TIMEOUT, message=message, run_token=token)
     except _JobMissing as missing:
         generation_fail(job_id=job.pk, kind="user", message=str(missing), run_token=token)
+    except UploadRejected as refused:  # the model's file is not one the library keeps (e.g. an absurd SVG)
+        generation_fail(job_id=job.pk, kind=EngineError.OUTAGE, message=refused.message, run_token=token)
     except Exception:
         logger.exception("generation job %s failed", job.pk)
         generation_fail(job_id=job.pk, kind="internal", message=INTERNAL_MESSAGE, run_token=token)

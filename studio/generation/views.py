@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url, reswap, retarget, trigger_client_event
 
-from library.models import Asset
+from library.models import STILLS, Asset
 from library.selectors import assets_filtered, assets_page
 from studio.core.http import method_refusal, post_only, toast
 from studio.credits.selectors import wallet_for
@@ -237,7 +237,7 @@ def reference_upload(request):
 def reference_picker(request):
     """The "From library" dialog's results: the library grid's own filter and search, newest first."""
     query = request.GET.get("q", "").strip()[:200]
-    found = assets_filtered(request.team, {"kind": Asset.Kind.IMAGE, "q": query})
+    found = assets_filtered(request.team, {"kind": Asset.Kind.IMAGE, "q": query}).filter(STILLS)
     page = assets_page(found, size=PICKER_SIZE)
     assets = [{"asset": a, "thumb": rendition_url(a, "thumb")} for a in page.items]
     return render(request, "studio/studio.html#picker", {"picker_assets": assets, "picker_query": query})

@@ -149,25 +149,6 @@ def test_markup_of_another_size_than_image_1_is_caught_from_the_library_record(t
     assert check.errors["markup"] == "The markup is 100×100 but Image 1 is 640×512; draw it again on Image 1."
 
 
-@pytest.mark.parametrize("output_format", ["svg", "gif"])
-def test_svg_and_gif_are_refused_before_anything_is_spent_while_the_library_keeps_stills_only(
-    todays_team, member, grant, output_format
-):
-    grant(todays_team, 100)
-    with pytest.raises(GenerationRejected) as rejected:
-        generation_submit(team=todays_team, user=member, data=data(output_format=output_format, partial_images=0))
-
-    assert rejected.value.errors["output_format"].endswith(
-        "results cannot be kept yet: the library holds PNG, JPEG and WebP stills only. Choose PNG, JPEG or WebP."
-    )
-    assert not GenerationJob.objects.exists() and Wallet.objects.get(team=todays_team).held == 0
-
-    controls = studio_controls(StudioForm({"model_id": SUNBURST, "output_format": output_format}, team=todays_team))
-    option = next(f for f in controls.formats if f.value == output_format)
-    assert option.disabled and option.label.endswith("(the library cannot keep it yet)")
-    assert controls.output_format == "png"
-
-
 def test_the_controls_follow_each_models_capabilities(todays_team):
     def controls(model_id, **values):
         return studio_controls(StudioForm({"model_id": model_id, **values}, team=todays_team))

@@ -108,3 +108,19 @@ def decoded(data):
     image = Image.open(io.BytesIO(data))
     image.load()
     return image
+
+
+def animated_gif(width=96, height=64, colours=((220, 30, 30), (30, 60, 220), (30, 200, 60)), **options):
+    """An animated GIF, one flat colour per frame (red first), as a model's GIF output looks."""
+    frames = [Image.new("RGB", (width, height), colour) for colour in colours]
+    out = io.BytesIO()
+    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=120, loop=0, **options)
+    return out.getvalue()
+
+
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg"'
+
+
+def svg(body='<rect width="300" height="200" fill="#dc1e1e"/>', *, size='width="300" height="200"', extra=""):
+    """A small SVG document (a red 300 × 200 rectangle unless told otherwise), as a model's SVG output looks."""
+    return f"<svg {SVG_NS} {size} {extra}>{body}</svg>".encode()
