@@ -27,6 +27,9 @@ class BriefIn(Schema):
     tone: Line | None = Field(None, max_length=100)
     slideCount: int = Field(DEFAULT_SLIDES, ge=MIN_SLIDES, le=MAX_SLIDES)
     preset: PresetName = Field(Preset.INSTAGRAM, description="instagram 1080×1350, square, story 1080×1920, …")
+    followBrandKit: bool = Field(False, description="Set the slides in the team's brand kit (fonts, colours, logo).")
+    influencerId: int | None = Field(None, description="An influencer whose references go with person slides.")
+    styleReferenceId: int | None = Field(None, description="A library image every background follows in style.")
 
 
 class SlideIn(Schema):
@@ -51,7 +54,7 @@ class SlideOut(Schema):
     headline: str
     body: str
     backgroundPrompt: str
-    backgroundState: Literal["none", "pending", "failed", "done"]
+    backgroundState: Literal["none", "waiting", "pending", "failed", "done"]
     generationId: str | None
     backgroundAssetId: int | None
     imageUrl: str = Field(..., description="The slide as the studio set it, at the preset size (signed-in pages).")
@@ -112,7 +115,12 @@ def _carousel_out(request, carousel, note=""):
 
 
 def _refused(error, status=400):
-    fields = {"__all__": None, "slide_count": "slideCount"}
+    fields = {
+        "__all__": None,
+        "slide_count": "slideCount",
+        "influencer": "influencerId",
+        "style_reference": "styleReferenceId",
+    }
     raise ApiError(status, [(fields.get(field, field), message) for field, message in error.errors.items()])
 
 
@@ -128,6 +136,9 @@ def carousel_create(request, payload: BriefIn):
         "tone": payload.tone or "",
         "slide_count": payload.slideCount,
         "preset": payload.preset,
+        "follow_brand": payload.followBrandKit,
+        "influencer": payload.influencerId,
+        "style_reference": payload.styleReferenceId,
     }
     try:
         carousel = services.carousel_create(team=request.team, user=user, brief_data=brief)
@@ -172,7 +183,8 @@ def slide_edit(request, slide_id: int):
     summary="Make the slides' backgrounds",
 )
 def backgrounds_make(request, carousel_id: int):
-    """One generation per slide with the team's active model; all are queued or none (no credit held)."""
+    """One generation per slide with the team's active model, priced for the whole deck first (402 when the balance
+    falls short, nothing held). Without a style reference slide 1 goes first and the rest follow in its style."""
     carousel = selectors.carousel_get(request.team, carousel_id)
     user = acting_user(request.auth, "generate")
     try:

@@ -2,10 +2,11 @@
 
 import io
 import logging
+import re
 
 from fpdf import FPDF
 
-from slides.typography import FONTS_DIR
+from slides.typography import font_location
 
 # fpdf2 subsets each font with fontTools, which logs every table it touches at INFO: hundreds of lines per export.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -28,9 +29,10 @@ def carousel_pdf(pages, size, *, title):
         pdf.add_page()
         pdf.image(io.BytesIO(base), x=0, y=0, w=width, h=height)
         for line in lines:
-            family = line.font.rsplit(".", 1)[0].replace("-", "").lower()
+            # A bundled font by its file name, a brand kit's uploaded font by its content hash: embedded as a subset.
+            family = re.sub(r"[^a-z0-9]", "", line.font.rsplit(".", 1)[0].lower())[:40]
             if family not in added:
-                pdf.add_font(family, "", str(FONTS_DIR / line.font))
+                pdf.add_font(family, "", str(font_location(line.font)))
                 added.add(family)
             pdf.set_font(family, size=line.size)
             pdf.set_text_color(*line.colour)

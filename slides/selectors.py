@@ -2,7 +2,7 @@
 
 import base64
 
-from slides.models import Carousel, Slide
+from slides.models import BrandFont, Carousel, Slide
 from studio.generation.models import GenerationJob
 from studio.teams.scoping import get_scoped_or_404, scoped
 
@@ -22,14 +22,35 @@ def slide_get(team, slide_id):
 
 
 def slides_of(carousel):
-    return list(carousel.slides.select_related("background_job", "background").defer("rendered"))
+    return list(carousel.slides.select_related("background_job", "background").defer("rendered", "base"))
+
+
+def slides_live(carousel):
+    """The slides with what their live part needs (the job's newest frame included), without their renders."""
+    return list(carousel.slides.select_related("background_job").defer("rendered", "base", "lines"))
+
+
+def slide_card(slide):
+    """What a slide card's live part shows: its background's state, the newest frame, the failed checks."""
+    state, status_line = background_state(slide)
+    return {
+        "slide": slide,
+        "state": state,
+        "status_line": status_line,
+        "frame_url": live_frame_url(slide),
+        "failed": slide.failed_checks,
+    }
 
 
 def background_state(slide):
-    """("none" | "pending" | "failed" | "done", a line for people) for a slide's background."""
+    """("none" | "waiting" | "pending" | "failed" | "done", a line for people) for a slide's background."""
     job = slide.background_job
     if slide.background_id is not None:
         return "done", "Background ready"
+    if slide.background_waiting:
+        return "waiting", "Waiting for the first slide's background, its style reference"
+    if slide.background_error:
+        return "failed", slide.background_error
     if job is None:
         return "none", "Neutral background until you make backgrounds"
     if job.status in GenerationJob.ACTIVE:
@@ -48,3 +69,11 @@ def live_frame_url(slide):
     if not job.latest_frame:
         return None
     return "data:image/jpeg;base64," + base64.b64encode(bytes(job.latest_frame)).decode()
+
+
+def brand_fonts(team):
+    return list(scoped(BrandFont, team).order_by("-uploaded_at", "-id")[:20])
+
+
+def brand_font_get(team, font_id):
+    return get_scoped_or_404(BrandFont, team, pk=font_id)

@@ -6,6 +6,7 @@ and exported slides are kept only as library assets with provenance.
 
 import io
 import logging
+import re
 import zipfile
 from dataclasses import asdict
 
@@ -13,15 +14,22 @@ from django.db import transaction
 from django.db.models import F, Max
 from PIL import Image
 
-from library.models import Asset
+from library.models import STILLS, Asset
 from library.selectors import asset_bytes
 from library.services import Origin, asset_ingest
 from slides import outline as outliners
+from slides.brand import style_for
 from slides.models import DEFAULT_SLIDES, MAX_SLIDES, MIN_SLIDES, Carousel, Layout, Preset, Slide
+from slides.push import carousel_push
 from slides.typography import Line, slide_render
+from studio.credits.pricing import PricingError, estimate
+from studio.credits.selectors import wallet_for
+from studio.engines.capabilities import capabilities
 from studio.generation.models import GenerationJob
+from studio.generation.selectors import generation_check
 from studio.generation.services import GenerationRejected, generation_submit
 from studio.teams.models import Provider
+from studio.teams.scoping import scoped
 from studio.teams.selectors import provider_key_for
 
 logger = logging.getLogger(__name__)
@@ -76,15 +84,54 @@ def brief_clean(data):
     return {**clean, "slide_count": count, "preset": preset}
 
 
+# A background prompt that asks for one of these shows a person: the influencer's references go with it.
+PERSON_WORDS = re.compile(
+    r"\b(person|people|woman|man|founder|founders|portrait|someone|customer|presenter|host|speaker|face|hands?)\b",
+    re.IGNORECASE,
+)
+
+
+def brief_options(*, team, data):
+    """The brief's options (follow the kit, an influencer, a style reference), each checked inside the team."""
+    from influencers.models import Influencer
+
+    errors, options = {}, {"follow_brand": bool(data.get("follow_brand"))}
+    influencer = data.get("influencer")
+    if influencer:
+        influencer_id = getattr(influencer, "pk", influencer)
+        found = scoped(Influencer, team).select_related("current_version").filter(pk=influencer_id).first()
+        if found is None:
+            errors["influencer"] = "Choose one of the team's influencers."
+        elif found.current_version_id is None:
+            errors["influencer"] = f"{found.name} has no reference set yet: add references on the Influencers page."
+        options["influencer"] = found
+    style = data.get("style_reference")
+    if style:
+        asset_id = getattr(style, "pk", style)
+        found = scoped(Asset, team).filter(STILLS, pk=asset_id).first()
+        if found is None:
+            errors["style_reference"] = "Choose an image from the team's library as the style reference."
+        options["style_reference"] = found
+    if errors:
+        raise SlidesError(errors)
+    return options
+
+
 def carousel_create(*, team, user, brief_data):
     """A carousel and its outline from a brief; each slide rendered on a neutral background until it has its own."""
-    brief_data = brief_clean(brief_data)
+    options = brief_options(team=team, data=brief_data)
+    brief_data = brief_clean({k: v for k, v in brief_data.items() if k not in options})
     brief = outliners.Brief(**{k: v for k, v in brief_data.items() if k != "preset"})
     slides, outliner, note = outline_write(team=team, brief=brief)
     with transaction.atomic():
-        carousel = Carousel.objects.create(team=team, created_by=user, outliner=outliner, **brief_data)
+        carousel = Carousel.objects.create(team=team, created_by=user, outliner=outliner, **brief_data, **options)
+        last = len(slides)
         for position, slide in enumerate(slides, start=1):
-            Slide.objects.create(carousel=carousel, position=position, **slide)
+            # The influencer is in the hook, the call to action and any slide whose background asks for a person.
+            person = bool(options.get("influencer")) and (
+                position in (1, last) or bool(PERSON_WORDS.search(slide.get("background_prompt") or ""))
+            )
+            Slide.objects.create(carousel=carousel, position=position, with_influencer=person, **slide)
     for slide in carousel.slides.all():
         slide_render_save(slide=slide)
     carousel.note = note
@@ -110,6 +157,7 @@ def render_of(slide, *, carousel=None):
         size=carousel.size,
         background=_background_image(slide),
         seed=carousel.pk,
+        style=style_for(carousel),
     )
 
 
@@ -146,8 +194,11 @@ def _text_errors(layout, headline, body):
     return errors
 
 
-def slide_update(*, slide, layout, headline, body, background_prompt=None):
-    """New text or layout for one slide, re-rendered at once; its background (and its job) stay as they are."""
+def slide_update(*, slide, layout, headline, body, background_prompt=None, with_influencer=None):
+    """New text or layout for one slide, re-rendered at once; its background (and its job) stay as they are.
+
+    `with_influencer` says whether the carousel's influencer appears in the background still to be made.
+    """
     headline, body = headline.strip(), body.strip()
     errors = _text_errors(layout, headline, body)
     if background_prompt is not None and len(background_prompt) > outliners.PROMPT_MAX:
@@ -159,6 +210,9 @@ def slide_update(*, slide, layout, headline, body, background_prompt=None):
     if background_prompt is not None and slide.carousel.editable_outline:
         slide.background_prompt = background_prompt.strip()
         fields.append("background_prompt")
+    if with_influencer is not None and slide.background_job_id is None:
+        slide.with_influencer = bool(with_influencer) and slide.carousel.influencer_id is not None
+        fields.append("with_influencer")
     slide.save(update_fields=fields)
     return slide_render_save(slide=slide)
 
@@ -217,22 +271,34 @@ def slide_move(*, slide, offset):
     return slide
 
 
-def background_request(carousel, slide, style=None):
+def background_request(carousel, slide, style=None, identity=None):
     """The generation_submit data for one slide's background: the team's active model, one image, no text in it.
 
-    `style` is a background the deck already has (the first slide's): it goes along as a style reference so a
-    slide made later keeps the deck's look.
+    `style` is the deck's style reference (the brief's library image, or the first slide's finished background): it
+    goes along so every slide keeps one look. `identity` is the influencer's plan (influencers.prompting.Plan) for
+    a slide that shows the person: its images come first (the anchor as Image 1) and its prompt keeps the person.
     """
     prompt = slide.background_prompt or outliners.background_prompt(
         outliners.Brief(topic=carousel.topic), "a calm abstract background"
     )
-    extra = {}
+    model_id = carousel.team.active_model
+    references, extra = [], {}
+    if identity is not None:
+        room = capabilities(model_id).max_references - (1 if style is not None else 0)
+        references = identity.references[:room]
+        prompt = identity.prompt.replace("(background)", prompt)
+        if identity.input_fidelity:
+            extra["input_fidelity"] = identity.input_fidelity
+        extra["influencer_version"] = carousel.influencer.current_version_id
     if style is not None:
-        prompt = f"{prompt} Match the colours, light and style of Image 1; do not copy its content."
-        extra["references"] = [{"asset_id": style.pk, "role": "style"}]
+        references = [*references, {"asset_id": style.pk, "role": "style"}]
+        number = len(references)
+        prompt = f"{prompt} Match the colours, light and style of Image {number}; do not copy its content."
+    if references:
+        extra["references"] = references
     return {
         **extra,
-        "model_id": carousel.team.active_model,
+        "model_id": model_id,
         "prompt": prompt,
         "aspect": carousel.aspect,
         "tier": BACKGROUND_TIER,
@@ -243,31 +309,192 @@ def background_request(carousel, slide, style=None):
     }
 
 
-@transaction.atomic
-def backgrounds_start(*, carousel, user):
-    """One generation job per slide still without a background; all are submitted or none (no credit held)."""
-    carousel = Carousel.objects.select_for_update().select_related("team").get(pk=carousel.pk)
-    slides = [
+def _identity_plan(carousel, user):
+    """The influencer's plan for a slide that shows the person, or None when the brief named no influencer."""
+    if carousel.influencer_id is None:
+        return None
+    from influencers.models import Influencer
+    from influencers.prompting import scene_plan
+    from influencers.services import references_ready
+
+    influencer = Influencer.objects.select_related("current_version__influencer").get(pk=carousel.influencer_id)
+    version = influencer.current_version
+    if version is None:
+        return None
+    references_ready(version=version, user=user)  # re-files any reference deleted from the library
+    return scene_plan(version, "(background)", carousel.team.active_model)
+
+
+def deck_style(carousel):
+    """The style reference every background follows: the brief's library image, else the first finished one."""
+    if carousel.style_reference_id:
+        return carousel.style_reference
+    styled = carousel.slides.filter(background__isnull=False).select_related("background").first()
+    return styled.background if styled else None
+
+
+def _slides_needing_backgrounds(carousel):
+    return [
         slide
         for slide in carousel.slides.select_related("background_job")
         if slide.background_id is None
+        and not slide.background_waiting  # asked for already; it goes once the first background is made
         and (slide.background_job is None or slide.background_job.status not in GenerationJob.ACTIVE)
     ]
+
+
+def backgrounds_quote(carousel, slides=None):
+    """(slides, credits, balance, refusal or "") for making the backgrounds still missing, priced as they would be."""
+    slides = _slides_needing_backgrounds(carousel) if slides is None else slides
+    balance = wallet_for(carousel.team).balance
+    if not slides:
+        return 0, 0, balance, ""
+    check = generation_check(team=carousel.team, data=background_request(carousel, slides[0]))
+    blocking = {name: message for name, message in check.errors.items() if name != "credits"}
+    if blocking:
+        return len(slides), 0, balance, f"Slide {slides[0].position}: {next(iter(blocking.values()))}"
+    try:
+        cost = estimate(
+            model_id=check.model_id, size=check.params["size"], quality=check.params["quality"], n=len(slides)
+        )
+    except PricingError as error:
+        return len(slides), 0, balance, str(error)
+    if cost > balance:
+        count = len(slides)
+        return (
+            count,
+            cost,
+            balance,
+            f"Backgrounds for {count} slide{'s' if count != 1 else ''} cost {cost} credits and the team has {balance}."
+            " Ask an admin to top up, or make fewer slides.",
+        )
+    return len(slides), cost, balance, ""
+
+
+def _submit(carousel, slide, user, style, identity):
+    job = generation_submit(
+        team=carousel.team,
+        user=user,
+        data=background_request(carousel, slide, style=style, identity=identity if slide.with_influencer else None),
+    )
+    Slide.objects.filter(pk=slide.pk).update(background_job=job, background_waiting=False, background_error="")
+    return job
+
+
+@transaction.atomic
+def backgrounds_start(*, carousel, user):
+    """Ask for the backgrounds still missing; the whole deck's price is checked first, and nothing is held on refusal.
+
+    With a style reference (the brief's, or a slide already made) every slide is submitted at once with it. Without
+    one the first slide goes alone and the rest wait for its result, which becomes their style reference
+    (background_arrived submits them); waiting slides hold no credit. Returns (slides asked for, submitted now).
+    """
+    carousel = (
+        Carousel.objects.select_for_update(of=("self",)).select_related("team", "style_reference").get(pk=carousel.pk)
+    )
+    slides = _slides_needing_backgrounds(carousel)
     if not slides:
         raise SlidesError("Every slide already has its background or one on the way.")
-    styled = carousel.slides.filter(background__isnull=False).select_related("background").first()
-    style = styled.background if styled else None
-    for slide in slides:
+    _count, _cost, _balance, refusal = backgrounds_quote(carousel, slides)
+    if refusal:
+        raise SlidesError(refusal)
+    style = deck_style(carousel)
+    identity = _identity_plan(carousel, user)
+    now, later = (slides, []) if style is not None else (slides[:1], slides[1:])
+    for slide in now:
         try:
-            job = generation_submit(
-                team=carousel.team, user=user, data=background_request(carousel, slide, style=style)
-            )
+            _submit(carousel, slide, user, style, identity)
         except GenerationRejected as error:
             message = next(iter(error.errors.values()))
             raise SlidesError(f"Slide {slide.position}: {message}") from None
-        Slide.objects.filter(pk=slide.pk).update(background_job=job)
+    Slide.objects.filter(pk__in=[slide.pk for slide in later]).update(background_waiting=True, background_error="")
     Carousel.objects.filter(pk=carousel.pk).update(status=Carousel.Status.BACKGROUNDS)
-    return len(slides)
+    carousel_id = carousel.pk
+    transaction.on_commit(lambda: carousel_push(carousel_id))
+    if later:
+        transaction.on_commit(lambda: _follow_enqueue(carousel_id))
+    return len(slides), len(now)
+
+
+def _follow_enqueue(carousel_id):
+    from slides.tasks import backgrounds_follow_task
+
+    try:
+        backgrounds_follow_task.apply_async(args=[carousel_id], countdown=FOLLOW_SECONDS)
+    except Exception:  # the lead's own arrival (background_arrived) still sends the rest
+        logger.exception("could not queue the follow-up of carousel %s", carousel_id)
+
+
+FOLLOW_SECONDS = 3
+LEAD_FAILED = "Not asked for: slide {position}'s background failed ({reason}). Press Make backgrounds to try again."
+
+
+@transaction.atomic
+def backgrounds_rest_submit(*, carousel_id, user=None):
+    """Submit the slides waiting for the deck's first background, with it as their style reference.
+
+    Safe to run twice (a slide stops waiting as it is submitted). A slide that cannot be submitted now (the credits
+    ran out meanwhile) keeps the reason and holds nothing. Returns how many were submitted.
+    """
+    carousel = (
+        Carousel.objects.select_for_update(of=("self",))
+        .select_related("team", "style_reference", "created_by")
+        .get(pk=carousel_id)
+    )
+    waiting = list(carousel.slides.filter(background_waiting=True))
+    style = deck_style(carousel)
+    if not waiting or style is None:
+        return 0
+    user = user or carousel.created_by
+    identity = _identity_plan(carousel, user)
+    submitted = 0
+    for slide in waiting:
+        try:
+            _submit(carousel, slide, user, style, identity)
+            submitted += 1
+        except GenerationRejected as error:
+            reason = next(iter(error.errors.values()))
+            Slide.objects.filter(pk=slide.pk).update(background_waiting=False, background_error=reason[:300])
+    transaction.on_commit(lambda: carousel_push(carousel_id))
+    return submitted
+
+
+def backgrounds_follow(*, carousel_id):
+    """What the follow-up task does: True once the deck's waiting slides are settled, False to look again later.
+
+    The lead's background taken in sends the rest; a lead that failed leaves them with the reason, holding nothing.
+    """
+    carousel = Carousel.objects.filter(pk=carousel_id).first()
+    if carousel is None or not carousel.slides.filter(background_waiting=True).exists():
+        return True
+    lead = carousel.slides.filter(background_job__isnull=False).select_related("background_job").first()
+    job = lead.background_job if lead else None
+    if job is None:
+        return True
+    if job.status in GenerationJob.ACTIVE:
+        return False
+    if job.status == GenerationJob.Status.SUCCEEDED:
+        slide_background_sync(slide=lead)
+        backgrounds_rest_submit(carousel_id=carousel_id, user=job.user)
+        return True
+    reason = (job.error_message or job.get_status_display()).rstrip(".")
+    Slide.objects.filter(carousel_id=carousel_id, background_waiting=True).update(
+        background_waiting=False, background_error=LEAD_FAILED.format(position=lead.position, reason=reason)[:300]
+    )
+    transaction.on_commit(lambda: carousel_push(carousel_id))
+    return True
+
+
+def background_arrived(*, job_uuid):
+    """A slide's background job made its image: take it in, push the card, and send any slides waiting for it."""
+    slide = Slide.objects.select_related("carousel", "background_job").filter(background_job__uuid=job_uuid).first()
+    if slide is None:
+        return None
+    slide_background_sync(slide=slide)
+    carousel_push(slide.carousel_id, slide_ids=[slide.pk])
+    if slide.carousel.slides.filter(background_waiting=True).exists():
+        backgrounds_rest_submit(carousel_id=slide.carousel_id, user=slide.background_job.user)
+    return slide
 
 
 def slide_background_sync(*, slide):

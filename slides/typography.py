@@ -8,6 +8,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -56,8 +57,35 @@ def script_of(text):
     return "latin"
 
 
-def font_path(text, kind):
+def font_path(text, kind, style=None):
+    """The font a block is set in: the brand kit's for its kind when the slide follows a kit, else the bundled one."""
+    if style is not None:
+        path, _family = style.font_for(kind)
+        if path is not None:
+            return path
     return FONTS_DIR / FONT_FILES[script_of(text)][kind]
+
+
+def font_name(path):
+    """How a Line names its font: a bundled font by file name, a brand font as brand/<sha256>.<ext>."""
+    path = Path(path)
+    return path.name if path.parent == FONTS_DIR else f"brand/{path.name}"
+
+
+def font_location(name):
+    """The local file of a Line's font; a brand font is fetched from storage again if the local copy is gone."""
+    if not name.startswith("brand/"):
+        return FONTS_DIR / name
+    from slides.brand import FONT_CACHE, font_file
+    from slides.models import BrandFont
+
+    path = FONT_CACHE / name.removeprefix("brand/")
+    if path.exists():
+        return path
+    font = BrandFont.objects.filter(sha256=path.stem).first()
+    if font is None:
+        raise FileNotFoundError(f"The brand font {path.stem[:12]} is no longer stored.")
+    return font_file(font)
 
 
 @functools.lru_cache(maxsize=256)
@@ -170,9 +198,9 @@ def _wrap(text, font, width, bullets):
     return lines
 
 
-def _fit(block, width, height):
+def _fit(block, width, height, style=None):
     """(size, lines, fits): the largest size from max to min whose wrapped lines fit the box; never below min."""
-    path = font_path(block.text, block.kind)
+    path = font_path(block.text, block.kind, style)
     for size in range(block.max_px, block.min_px - 1, -2):
         font = _font(path, size)
         lines = _wrap(block.text, font, width, block.bullets)
@@ -183,8 +211,14 @@ def _fit(block, width, height):
     return size, _wrap(block.text, _font(path, size), width, block.bullets), False
 
 
-def neutral_background(width, height, seed):
-    """The gradient a slide shows before its background exists: calm, dark, varied by carousel."""
+def neutral_background(width, height, seed, style=None):
+    """The gradient a slide shows before its background exists: calm, dark, varied by carousel (or the kit's)."""
+    if style is not None:
+        top, bottom = style.primary, style.secondary
+        gradient = Image.linear_gradient("L").resize((width, height))
+        return Image.composite(
+            Image.new("RGB", (width, height), bottom), Image.new("RGB", (width, height), top), gradient
+        )
     hue = int(hashlib.sha256(str(seed).encode()).hexdigest()[:2], 16)
     top = (28 + hue % 20, 32 + hue % 14, 48 + hue % 30)
     bottom = (70 + hue % 40, 60 + hue % 25, 110 + hue % 50)
@@ -232,20 +266,55 @@ def _scrim(image, box, colour, alpha):
     return Image.composite(Image.new("RGB", image.size, colour), image, mask)
 
 
-def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim=True):
-    """The slide at exactly `size` with its text set, the positioned lines, and its checks."""
+LOGO_EDGE_GAP = 40  # px between a logo and the slide's edges, and between a logo and the text
+
+
+def logo_box(style, size):
+    """(left, top, right, bottom) of the kit's logo on a slide of `size`, or None without one."""
+    if style is None or style.logo is None or style.logo_placement == "none":
+        return None
+    width, height = size
+    logo_w = round(width * style.logo_size / 100)
+    logo_h = max(1, round(logo_w * style.logo.height / style.logo.width))
+    limit = round(height * 0.12)  # a tall logo is held to an eighth of the slide's height
+    if logo_h > limit:
+        logo_w, logo_h = max(1, round(logo_w * limit / logo_h)), limit
+    vertical, horizontal = style.logo_placement.split("-")
+    x = LOGO_EDGE_GAP if horizontal == "left" else width - LOGO_EDGE_GAP - logo_w
+    y = LOGO_EDGE_GAP if vertical == "top" else height - LOGO_EDGE_GAP - logo_h
+    return x, y, x + logo_w, y + logo_h
+
+
+def _stamp_logo(image, style, box):
+    logo = style.logo.resize((box[2] - box[0], box[3] - box[1]), Image.Resampling.LANCZOS)
+    image.paste(logo, box[:2], logo)
+    return image
+
+
+def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim=True, style=None):
+    """The slide at exactly `size` with its text set, the positioned lines, and its checks.
+
+    `style` (slides.brand.BrandStyle) sets it in a brand kit's fonts and colours and stamps the kit's logo, keeping
+    the text clear of the logo's corner.
+    """
     width, height = size
     left, top, right, bottom = safe_area(width, height)
+    logo_at = logo_box(style, size)
+    if logo_at is not None:
+        if logo_at[1] < height / 2:
+            top = max(top, logo_at[3] + LOGO_EDGE_GAP)
+        else:
+            bottom = min(bottom, logo_at[1] - LOGO_EDGE_GAP)
     area_w, area_h = right - left, bottom - top
     if background is not None:
         source_size = background.size
         base = ImageOps.fit(background.convert("RGB"), size, Image.Resampling.LANCZOS)
     else:
         source_size = size
-        base = neutral_background(width, height, seed)
+        base = neutral_background(width, height, seed, style)
 
     blocks = [block for block in blocks_for(layout, headline, body) if block.text.strip()]
-    fitted = [(block, *_fit(block, area_w, round(area_h * block.share))) for block in blocks]
+    fitted = [(block, *_fit(block, area_w, round(area_h * block.share), style)) for block in blocks]
     gap = 36
     total = sum(len(lines) * round(size_px * block.leading) for block, size_px, lines, _ in fitted)
     total += gap * max(0, len(fitted) - 1)
@@ -254,7 +323,7 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
 
     placed = []  # (block, size, [Line]) with colours decided below
     for block, size_px, lines, _fits in fitted:
-        path = font_path(block.text, block.kind)
+        path = font_path(block.text, block.kind, style)
         rtl = script_of(block.text) == "arabic"
         align = "R" if rtl else ("C" if anchor == "center" and not block.bullets else "L")
         step = round(size_px * block.leading)
@@ -263,7 +332,7 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
         for text in lines:
             # A line that overflows (its text fails the fit check) keeps its start in view rather than its middle.
             line_align = align if font.getlength(text) <= area_w else ("R" if rtl else "L")
-            out.append(Line(text, path.name, size_px, left, y, area_w, step, line_align, WHITE))
+            out.append(Line(text, font_name(path), size_px, left, y, area_w, step, line_align, WHITE))
             y += step
         placed.append((block, size_px, out))
         y += gap
@@ -271,7 +340,7 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
     def boxes(lines):
         result = []
         for line in lines:
-            font = _font(FONTS_DIR / line.font, line.size)
+            font = _font(font_location(line.font), line.size)
             length = font.getlength(line.text)
             x0 = {"L": line.x, "C": line.x + (line.width - length) / 2, "R": line.x + line.width - length}[line.align]
             result.append(
@@ -283,8 +352,11 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
     for block, size_px, lines in placed:
         target = AA_LARGE if size_px >= LARGE_TEXT_PX else AA_NORMAL
         block_boxes = boxes(lines)
-        light, dark = text_contrast(base, block_boxes, WHITE), text_contrast(base, block_boxes, INK)
-        colour, ratio = (WHITE, light) if light >= dark else (INK, dark)
+        if style is not None:  # the kit's text colour, over a scrim of the kit's background colour where needed
+            colour, ratio = style.text, text_contrast(base, block_boxes, style.text)
+        else:
+            light, dark = text_contrast(base, block_boxes, WHITE), text_contrast(base, block_boxes, INK)
+            colour, ratio = (WHITE, light) if light >= dark else (INK, dark)
         if scrim and ratio < target and block_boxes:
             union = (
                 min(b[0] for b in block_boxes),
@@ -293,6 +365,8 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
                 max(b[3] for b in block_boxes),
             )
             shade = (0, 0, 0) if colour == WHITE else (255, 255, 255)
+            if style is not None:
+                shade = style.background
             for alpha in (110, 150, 190, 225):
                 shaded = _scrim(base, union, shade, alpha)
                 ratio = text_contrast(shaded, block_boxes, colour)
@@ -304,11 +378,16 @@ def slide_render(*, layout, headline, body, size, background=None, seed=0, scrim
         lines_all.extend(lines)
         checks.append(_contrast_check(block.role, ratio, target))
 
-    checks = _layout_checks(fitted, lines_all, boxes(lines_all), (left, top, right, bottom), size, source_size) + checks
+    checks = (
+        _layout_checks(fitted, lines_all, boxes(lines_all), (left, top, right, bottom), size, source_size, style)
+        + checks
+    )
+    if logo_at is not None:
+        base = _stamp_logo(base, style, logo_at)
     image = base.copy()
     draw = ImageDraw.Draw(image)
     for line in lines_all:
-        font = _font(FONTS_DIR / line.font, line.size)
+        font = _font(font_location(line.font), line.size)
         x = {"L": line.x, "C": line.x + line.width / 2, "R": line.x + line.width}[line.align]
         anchor_code = {"L": "ls", "C": "ms", "R": "rs"}[line.align]
         draw.text((x, baseline(line)), line.text, font=font, fill=line.colour, anchor=anchor_code)
@@ -334,7 +413,7 @@ def _contrast_check(role, ratio, target):
     )
 
 
-def _layout_checks(fitted, lines, line_boxes, safe, size, source_size):
+def _layout_checks(fitted, lines, line_boxes, safe, size, source_size, style=None):
     checks = []
     too_big = [(block, size_px) for block, size_px, _lines, fits in fitted if not fits]
     if too_big:
@@ -372,13 +451,7 @@ def _layout_checks(fitted, lines, line_boxes, safe, size, source_size):
             blocking=False,
         )
     )
-    missing = sorted(
-        {char for block, *_ in fitted for char in missing_glyphs(block.text, font_path(block.text, block.kind))}
-    )
-    if missing:
-        checks.append(
-            _check("glyphs", False, "The font has no glyphs for: " + " ".join(missing) + ". Replace these characters.")
-        )
+    checks.extend(_glyph_checks(fitted, style))
     width, height = size
     same = abs(source_size[0] / source_size[1] - width / height) < 0.02
     checks.append(
@@ -391,4 +464,31 @@ def _layout_checks(fitted, lines, line_boxes, safe, size, source_size):
             blocking=False,
         )
     )
+    return checks
+
+
+def _glyph_checks(fitted, style):
+    """One failed check per font that cannot set some of the slide's characters, naming them: "Rubik lacks: ā, ğ"."""
+    missing_by_font = {}
+    for block, *_ in fitted:
+        path = font_path(block.text, block.kind, style)
+        brand_family = ""
+        if style is not None:
+            kit_path, family = style.font_for(block.kind)
+            brand_family = family if kit_path == path else ""
+        label = brand_family or "The bundled font"
+        found = missing_by_font.setdefault(label, [])
+        for char in missing_glyphs(block.text, path):
+            if char not in found:
+                found.append(char)
+    checks = []
+    for label, missing in missing_by_font.items():
+        if missing:
+            checks.append(
+                _check(
+                    "glyphs",
+                    False,
+                    f"{label} lacks: {', '.join(missing)}. Replace these characters or choose a font that has them.",
+                )
+            )
     return checks

@@ -6,6 +6,12 @@ from slides import views
 
 urlpatterns = [
     path("", views.carousel_list, name="slides"),
+    path("brand/", views.brand_kit, name="slides_brand"),
+    path("brand/colours/", views.brand_colours, name="slides_brand_colours"),
+    path("brand/fonts/", views.brand_font, name="slides_brand_font"),
+    path("brand/fonts/clear/", views.brand_font_clear, name="slides_brand_font_clear"),
+    path("brand/fonts/<int:font_id>/sample.png", views.brand_font_sample, name="slides_brand_font_sample"),
+    path("brand/logo/", views.brand_logo, name="slides_brand_logo"),
     path("<int:carousel_id>/", views.carousel_detail, name="slides_carousel"),
     path("<int:carousel_id>/add/", views.slide_add, name="slides_slide_add"),
     path("<int:carousel_id>/backgrounds/", views.backgrounds_make, name="slides_backgrounds"),

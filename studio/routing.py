@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from slides.consumers import CarouselConsumer
 from studio.generation.consumers import JobConsumer
 
 websocket_urlpatterns = [
     path("ws/jobs/<uuid:job_uuid>/", JobConsumer.as_asgi()),
+    path("ws/slides/<int:carousel_id>/", CarouselConsumer.as_asgi()),
 ]

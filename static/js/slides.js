@@ -22,4 +22,12 @@
     form.setAttribute("aria-busy", "true");
     button.textContent = button.dataset.busyLabel;
   });
+
+  // Brand kit swatches: the colour comes from a data attribute (no inline style under the strict CSP).
+  function paintSwatches(root) {
+    root.querySelectorAll("[data-colour]").forEach(function (swatch) {
+      swatch.style.backgroundColor = swatch.dataset.colour;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { paintSwatches(document); });
 })();

@@ -53,7 +53,7 @@ def test_a_member_turns_one_brief_into_a_checked_carousel_and_downloads_it(page,
 
     page.get_by_test_id("make-backgrounds").click()
     expect(page.get_by_text(re.compile("10 backgrounds on the way"))).to_be_visible()
-    expect(page.locator('[data-testid="slide"][data-state="done"]')).to_have_count(10, timeout=120_000)
+    expect(page.locator('[data-testid="slide-live"][data-state="done"]')).to_have_count(10, timeout=120_000)
     expect(page.get_by_test_id("background-state").first).to_have_text("Background ready")
     page.reload()
     at_both_widths(page, "slides-carousel")

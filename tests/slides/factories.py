@@ -23,3 +23,10 @@ def carousel_row(team):
     carousel = Carousel.objects.create(team=team, topic="Spring menu", slide_count=3)
     Slide.objects.create(carousel=carousel, position=1, layout="title", headline="Spring menu")
     return carousel
+
+
+def brand_font_row(team):
+    """A brand font's row alone (no stored file), for tests that only walk URLs."""
+    from slides.models import BrandFont
+
+    return BrandFont.objects.create(team=team, family="Row Sans", file="", format="ttf", bytes=0, sha256="0" * 64)

@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.test import Client
+from PIL import Image
 from pypdf import PdfReader
 
 from slides.models import Carousel
@@ -55,14 +56,18 @@ def test_editing_text_then_exporting_gives_a_pdf_with_that_text(api, team):
 
 
 def test_backgrounds_run_and_show_up_when_the_carousel_is_read(api, team):
+    from slides.services import backgrounds_follow
+    from studio.generation.models import GenerationJob
+
     shown = _create(api).json()
     response = api.post(f"/api/v1/carousels/{shown['id']}/backgrounds")
     assert response.status_code == 202
-    pending = response.json()["slides"]
-    assert {slide["backgroundState"] for slide in pending} == {"pending"}
-    from studio.generation.models import GenerationJob
+    states = [slide["backgroundState"] for slide in response.json()["slides"]]
+    assert states[0] == "pending" and set(states[1:]) == {"waiting"}  # the rest follow the first one's style
 
-    for job in GenerationJob.objects.filter(team=team):
+    generation_run(job_id=GenerationJob.objects.get(team=team).pk)
+    assert backgrounds_follow(carousel_id=shown["id"])  # what the follow-up task does once slide 1 is made
+    for job in GenerationJob.objects.filter(team=team, status="queued"):
         generation_run(job_id=job.pk)
     done = api.get(f"/api/v1/carousels/{shown['id']}").json()
     assert {slide["backgroundState"] for slide in done["slides"]} == {"done"} and done["status"] == "ready"
@@ -84,3 +89,29 @@ def test_the_slides_operations_are_in_the_openapi_schema(api):
     paths = schema["paths"]
     assert "/api/v1/carousels" in paths and "/api/v1/slides/{slide_id}" in paths
     assert "/api/v1/carousels/{carousel_id}/export/{kind}" in paths
+
+
+def test_a_brief_can_follow_the_brand_kit_and_name_a_style_reference_of_its_own_team_only(
+    api, team, admin_user, other_team, outsider
+):
+    from library.services import asset_ingest
+    from slides.brand import brand_colours_save
+
+    def image(owner_team, user):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 50), "teal").save(buffer, "PNG")
+        return asset_ingest(team=owner_team, user=user, data=buffer.getvalue(), filename="style.png")
+
+    theirs = image(other_team, outsider)
+    refused = _create(api, styleReferenceId=theirs.pk)
+    assert refused.status_code == 400 and "styleReferenceId" in str(refused.json()["errors"])
+    assert not Carousel.objects.exists()
+
+    colours = {"primary": "#112233", "secondary": "#223344", "text": "#FFEEDD", "background": "#000000"}
+    brand_colours_save(team=team, user=admin_user, colours=colours)
+    ours = image(team, admin_user)
+    made = _create(api, followBrandKit=True, styleReferenceId=ours.pk)
+    assert made.status_code == 201, made.content
+    carousel = Carousel.objects.get(pk=made.json()["id"])
+    assert carousel.follow_brand and carousel.style_reference == ours
+    assert {tuple(line["colour"]) for line in carousel.slides.first().lines} == {(0xFF, 0xEE, 0xDD)}

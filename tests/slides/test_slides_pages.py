@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from library.models import Asset
+from slides import services
 from slides.models import Carousel, Slide
 from studio.generation.models import GenerationJob
 from studio.generation.services import generation_run
@@ -93,28 +94,31 @@ def test_the_outline_can_be_reordered_added_to_and_cut_until_backgrounds_are_ask
     assert "The outline is fixed once backgrounds are asked for" in response.content.decode()
 
 
-def test_backgrounds_are_one_job_per_slide_and_arrive_on_the_cards(client_for, team, member):
+def test_backgrounds_are_one_job_per_slide_and_arrive_on_the_cards_pushed_not_polled(client_for, team, member):
     carousel = carousel_for(team, member, slide_count=3)
     client = client_for(member)
     response = client.post(f"/slides/{carousel.pk}/backgrounds/", follow=True)
-    assert "3 backgrounds on the way" in response.content.decode()
-    jobs = GenerationJob.objects.filter(team=team).order_by("pk")
-    assert jobs.count() == 3 and {job.model_id for job in jobs} == {"local:draft"}
-    assert all("No text" in job.prompt and "upper third" in job.prompt for job in jobs)
-    assert 'hx-trigger="load delay:1500ms"' in response.content.decode()  # the cards poll while jobs run
+    page = response.content.decode()
+    assert "3 backgrounds on the way: slide 1 first, then the rest in its style" in page
+    assert f'ws-connect="/ws/slides/{carousel.pk}/"' in page and "hx-trigger" not in page  # pushed, not polled
+    lead = GenerationJob.objects.get(team=team)
+    assert lead.model_id == "local:draft" and "No text" in lead.prompt and "upper third" in lead.prompt
+    assert page.count("Waiting for the first slide") == 2
 
-    for job in jobs:
-        generation_run(job_id=job.pk)
+    generation_run(job_id=lead.pk)
+    services.background_arrived(job_uuid=str(lead.uuid))  # what the task queued by the new image does
     slide = carousel.slides.get(position=1)
-    version = slide.render_version
-    card = client.get(f"/slides/slide/{slide.pk}/card/").content.decode()
-    slide.refresh_from_db()
-    assert slide.background is not None and slide.render_version == version + 1
-    assert "Background ready" in card and "hx-trigger" not in card
-    for other in carousel.slides.exclude(pk=slide.pk):
-        client.get(f"/slides/slide/{other.pk}/card/")
+    assert slide.background is not None and slide.render_version == 2
+    rest = GenerationJob.objects.filter(team=team).exclude(pk=lead.pk)
+    assert rest.count() == 2
+    assert all(job.references == [{"asset_id": slide.background_id, "role": "style"}] for job in rest)
+    for job in rest:
+        generation_run(job_id=job.pk)
+        services.background_arrived(job_uuid=str(job.uuid))
     carousel.refresh_from_db()
     assert carousel.status == Carousel.Status.READY
+    page = client.get(f"/slides/{carousel.pk}/").content.decode()
+    assert page.count("Background ready") == 3 and "ws-connect" not in page
 
 
 def test_the_exports_download_a_pdf_and_a_zip(client_for, team, member):
@@ -182,7 +186,7 @@ def test_a_running_background_shows_its_newest_frame_on_the_card(client_for, tea
     )
     card = client.get(f"/slides/slide/{slide.pk}/card/").content.decode()
     assert 'data-testid="live-frame"' in card and "data:image/jpeg;base64," in card
-    assert "Background running · frame 1" in card and 'hx-trigger="load delay:1500ms"' in card
+    assert "Background running · frame 1" in card and "hx-trigger" not in card
 
 
 def test_backgrounds_the_team_may_not_make_are_refused_whole_with_the_reason(client_for, team, member):
@@ -216,12 +220,13 @@ def test_a_background_made_again_takes_the_first_slides_as_its_style_reference(c
     carousel = carousel_for(team, member, slide_count=3)
     client = client_for(member)
     client.post(f"/slides/{carousel.pk}/backgrounds/")
-    first_jobs = list(GenerationJob.objects.filter(team=team))
-    assert all(job.references == [] for job in first_jobs)
-    for job in first_jobs:
+    lead = GenerationJob.objects.get(team=team)
+    assert lead.references == []
+    generation_run(job_id=lead.pk)
+    services.background_arrived(job_uuid=str(lead.uuid))
+    for job in GenerationJob.objects.filter(team=team).exclude(pk=lead.pk):
         generation_run(job_id=job.pk)
-    for slide in carousel.slides.all():
-        client.get(f"/slides/slide/{slide.pk}/card/")
+        services.background_arrived(job_uuid=str(job.uuid))
     last = carousel.slides.get(position=3)
     GenerationJob.objects.filter(pk=last.background_job_id).update(status=GenerationJob.Status.FAILED)
     Slide.objects.filter(pk=last.pk).update(background=None)

@@ -1,0 +1,381 @@
+"""A team's brand kit: its colours, uploaded fonts (opened by content with fontTools) and logo, and the style a
+carousel that follows the kit is set in.
+
+Writes are keyword-only and atomic; every refusal is a BrandError naming the field and what to do instead.
+"""
+
+import functools
+import hashlib
+import io
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from fontTools.ttLib import TTFont, TTLibError
+from PIL import Image, ImageFont
+
+from library.models import Asset
+from library.selectors import asset_bytes
+from library.services import asset_ingest
+from library.storage import file_open, file_save
+from library.validators import UploadRejected, sniff
+from slides.models import LOGO_SIZES, BrandFont, BrandKit, Carousel, LogoPlacement
+from studio.teams.models import Role
+
+FONT_MAX_BYTES = 10 * 1024 * 1024  # a full CJK OTF is 16 MB; a brand's Latin family is well under 1 MB a style
+FONT_SIGNATURES = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf"}
+FONT_CACHE = Path(tempfile.gettempdir()) / "postframe-brand-fonts"
+HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+COLOUR_FIELDS = {"primary": "Primary", "secondary": "Secondary", "text": "Text", "background": "Background"}
+LOGO_FORMATS = {"png", "webp"}
+# OS/2 fsType: bit 1 set alone means "restricted licence embedding": the font may not be embedded in a document.
+FS_TYPE_RESTRICTED = 0x0002
+
+
+class BrandError(Exception):
+    """A refused change to the kit: {field: message}; nothing was saved."""
+
+    def __init__(self, errors):
+        self.errors = errors if isinstance(errors, dict) else {"__all__": str(errors)}
+        super().__init__("; ".join(self.errors.values()))
+
+
+def may_edit_kit(membership):
+    """Admins and the owner edit the kit; every member uses it."""
+    return membership is not None and membership.has_role(Role.ADMIN)
+
+
+def kit_for(team):
+    """The team's kit, or None before anyone saved one."""
+    return BrandKit.objects.filter(team=team).select_related("headline_font", "body_font", "logo").first()
+
+
+def _kit_open(team):
+    kit, _ = BrandKit.objects.select_for_update().get_or_create(team=team)
+    return kit
+
+
+# Colours ------------------------------------------------------------------------------------------------------
+
+
+def colour_clean(value, label):
+    """'#RRGGBB' from what was typed ('1f6feb', '#1F6FEB', '#1f6'); BrandError otherwise."""
+    text = str(value or "").strip()
+    if text and not text.startswith("#"):
+        text = "#" + text
+    if re.fullmatch(r"#[0-9a-fA-F]{3}", text):
+        text = "#" + "".join(char * 2 for char in text[1:])
+    if not HEX.match(text):
+        shown = str(value or "").strip()[:20] or "nothing"
+        raise BrandError({label: f"“{shown}” is not a colour: write it as a hex code like #1F6FEB."})
+    return text.upper()
+
+
+def rgb(hex_colour):
+    return tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+
+
+@transaction.atomic
+def brand_colours_save(*, team, user, colours):
+    """Save the four colours at once, or none of them when any is not a hex colour."""
+    errors, clean = {}, {}
+    for name in COLOUR_FIELDS:
+        try:
+            clean[name] = colour_clean(colours.get(name), name)
+        except BrandError as error:
+            errors.update(error.errors)
+    if errors:
+        raise BrandError(errors)
+    kit = _kit_open(team)
+    for name, value in clean.items():
+        setattr(kit, name, value)
+    kit.updated_by = user
+    kit.save()
+    return kit
+
+
+# Fonts --------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class OpenedFont:
+    family: str
+    style: str
+    format: str
+    cmap: set
+    glyph_count: int
+
+
+def font_open(data, *, filename=""):
+    """Open `data` as a TrueType/OpenType font by its content, or raise BrandError saying why it is refused."""
+    name = f"“{filename}”" if filename else "This file"
+    if not data:
+        raise BrandError({"font": f"{name} is empty (0 bytes)."})
+    if len(data) > FONT_MAX_BYTES:
+        raise BrandError(
+            {"font": f"{name} is {filesizeformat(len(data))}; a font may be at most {filesizeformat(FONT_MAX_BYTES)}."}
+        )
+    kind = FONT_SIGNATURES.get(bytes(data[:4]))
+    if kind is None:
+        what = {b"wOFF": "a WOFF web font", b"wOF2": "a WOFF2 web font", b"ttcf": "a font collection (TTC)"}.get(
+            bytes(data[:4])
+        ) or _not_font(data)
+        raise BrandError({"font": f"{name} is {what}, not a font file. Upload a TTF or OTF font."})
+    try:
+        font = TTFont(io.BytesIO(data), lazy=False)
+        cmap = font.getBestCmap()
+        names = font["name"]
+        family = str(names.getBestFamilyName() or "").strip()
+        style = str(names.getBestSubFamilyName() or "").strip()
+        glyphs = len(font.getGlyphOrder())
+        fs_type = font["OS/2"].fsType if "OS/2" in font else 0
+        ImageFont.truetype(io.BytesIO(data), 24)  # the renderer must be able to set it too
+    except (TTLibError, KeyError, AssertionError, OSError, ValueError, TypeError, IndexError, AttributeError):
+        raise BrandError({"font": f"{name} looks like a font but is damaged, so it was not added."}) from None
+    if not cmap:
+        raise BrandError({"font": f"{name} maps no characters to glyphs, so no text could be set in it."})
+    if fs_type & 0x000F == FS_TYPE_RESTRICTED:
+        raise BrandError(
+            {"font": f"{family or name}'s licence forbids embedding it in documents, so the PDF could not use it."}
+        )
+    return OpenedFont(family=family or "Uploaded font", style=style, format=kind, cmap=set(cmap), glyph_count=glyphs)
+
+
+def _not_font(data):
+    try:
+        kind = sniff(bytes(data[:4096]))
+    except Exception:
+        kind = None
+    if kind in ("png", "jpeg", "webp", "gif"):
+        return f"a {kind.upper()} image"
+    if bytes(data[:5]) == b"%PDF-":
+        return "a PDF"
+    if bytes(data[:2]) == b"PK":
+        return "a zip archive"
+    return "not a font"
+
+
+def glyphs_missing(text, cmap):
+    """The characters of `text` with no glyph in `cmap`, in order of first use (spaces and controls aside)."""
+    seen = []
+    for char in text:
+        if char.isspace() or ord(char) < 0x20 or ord(char) in cmap or char in seen:
+            continue
+        seen.append(char)
+    return seen
+
+
+def lacks_message(family, missing):
+    return f"{family} lacks: {', '.join(missing)}"
+
+
+def kit_texts(team):
+    """(carousel topic, all its slide text) for the team's carousels that follow the kit."""
+    texts = []
+    for carousel in Carousel.objects.filter(team=team, follow_brand=True).prefetch_related("slides"):
+        words = " ".join(f"{slide.headline} {slide.body}" for slide in carousel.slides.all())
+        texts.append((carousel.topic, words))
+    return texts
+
+
+@transaction.atomic
+def brand_font_upload(*, team, user, data, filename, role, licence_confirmed):
+    """Store an uploaded font for the kit's headlines, body text or both.
+
+    Refused (nothing stored) without the licence confirmation, when the file is not a usable TTF/OTF, or when it
+    cannot set a character the team's kit-following slides already use; the message names those characters.
+    """
+    errors = {}
+    if not licence_confirmed:
+        errors["licence"] = "Confirm that your team holds a licence to use this font in its designs and documents."
+    if role not in ("headline", "body", "both"):
+        errors["role"] = "Choose what the font is for: headlines, body text or both."
+    opened = None
+    try:
+        opened = font_open(bytes(data or b""), filename=filename)
+    except BrandError as error:
+        errors.update(error.errors)
+    if opened is not None and "font" not in errors:
+        for topic, text in kit_texts(team):
+            missing = glyphs_missing(text, opened.cmap)
+            if missing:
+                errors["font"] = (
+                    f"{lacks_message(opened.family, missing)} — used in the carousel “{topic[:60]}”. "
+                    "Choose a font that covers them, or edit those slides first."
+                )
+                break
+    if errors:
+        raise BrandError(errors)
+    digest = hashlib.sha256(data).hexdigest()
+    key = file_save(
+        f"teams/{team.pk}/fonts/{secrets.token_hex(16)}.{opened.format}", bytes(data), f"font/{opened.format}"
+    )
+    font = BrandFont.objects.create(
+        team=team,
+        family=opened.family[:120],
+        style=opened.style[:60],
+        file=key,
+        format=opened.format,
+        bytes=len(data),
+        sha256=digest,
+        glyph_count=opened.glyph_count,
+        licence_confirmed_by=user,
+    )
+    kit = _kit_open(team)
+    if role in ("headline", "both"):
+        kit.headline_font = font
+    if role in ("body", "both"):
+        kit.body_font = font
+    kit.updated_by = user
+    kit.save()
+    return font
+
+
+@transaction.atomic
+def brand_font_remove(*, team, user, role):
+    kit = _kit_open(team)
+    if role == "headline":
+        kit.headline_font = None
+    elif role == "body":
+        kit.body_font = None
+    kit.updated_by = user
+    kit.save()
+    return kit
+
+
+def font_file(font):
+    """A local path of the font's bytes (the storage may be a bucket); written once per content."""
+    FONT_CACHE.mkdir(parents=True, exist_ok=True)
+    path = FONT_CACHE / f"{font.sha256}.{font.format}"
+    if not path.exists():
+        with file_open(font.file) as handle:
+            data = handle.read()
+        partial = path.with_suffix(f".{secrets.token_hex(4)}.part")
+        partial.write_bytes(data)
+        partial.replace(path)  # atomic: a reader never sees half a font
+    return path
+
+
+@functools.lru_cache(maxsize=32)
+def cmap_of(path):
+    return set(TTFont(str(path), lazy=True).getBestCmap() or {})
+
+
+SAMPLE_TEXT = "Aa Bb Cc 0123 — The quick brown fox"
+
+
+def font_sample_png(font):
+    """A line of sample text set in the font, dark on light, as PNG bytes for the kit page."""
+    from PIL import ImageDraw
+
+    face = ImageFont.truetype(str(font_file(font)), 40)
+    width = min(1400, int(face.getlength(SAMPLE_TEXT)) + 40)
+    image = Image.new("RGB", (width, 72), (250, 250, 252))
+    ImageDraw.Draw(image).text((20, 36), SAMPLE_TEXT, font=face, fill=(17, 20, 28), anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", optimize=True)
+    return buffer.getvalue()
+
+
+# Logo ---------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def brand_logo_save(*, team, user, data=None, filename="", placement, size):
+    """A new logo (PNG or WebP through the library's ingest) and/or where it sits and how large it is."""
+    errors = {}
+    if placement not in LogoPlacement.values:
+        errors["placement"] = "Choose a corner for the logo, or no logo on slides."
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        size = None
+    if size not in LOGO_SIZES:
+        errors["size"] = f"Choose a logo size of {', '.join(str(s) for s in LOGO_SIZES)} % of the slide's width."
+    asset = None
+    if data:
+        try:
+            kind = sniff(bytes(data[:4096]))
+        except Exception:
+            kind = None
+        if kind not in LOGO_FORMATS:
+            errors["logo"] = "Upload the logo as a PNG or WebP image (a transparent background works best)."
+    if errors:
+        raise BrandError(errors)
+    if data:
+        try:
+            asset = asset_ingest(team=team, user=user, data=bytes(data), filename=filename or "logo.png")
+        except UploadRejected as error:
+            raise BrandError({"logo": error.message}) from None
+    kit = _kit_open(team)
+    if asset is not None:
+        kit.logo = asset
+    kit.logo_placement, kit.logo_size, kit.updated_by = placement, size, user
+    kit.save()
+    return kit
+
+
+@functools.lru_cache(maxsize=16)
+def _logo_image(asset_id, sha256):
+    asset = Asset.objects.get(pk=asset_id)
+    return Image.open(io.BytesIO(asset_bytes(asset))).convert("RGBA")
+
+
+# The style a kit-following slide is set in ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BrandStyle:
+    """What typography takes from a kit: fonts (local paths) for headlines and body, colours, the logo."""
+
+    headline_font: Path | None = None
+    headline_family: str = ""
+    body_font: Path | None = None
+    body_family: str = ""
+    text: tuple = (255, 255, 255)
+    background: tuple = (16, 20, 28)
+    primary: tuple = (31, 78, 121)
+    secondary: tuple = (46, 139, 135)
+    logo: Image.Image | None = None
+    logo_placement: str = LogoPlacement.NONE
+    logo_size: int = 16
+
+    def font_for(self, kind):
+        """The kit's font for a block kind ("display"/"strong" are headline type, "body"/"serif" body type)."""
+        if kind in ("display", "strong"):
+            return self.headline_font, self.headline_family
+        return self.body_font, self.body_family
+
+
+def style_for(carousel):
+    """The kit's style when the carousel follows the kit (and the team has one), else None (the studio's own)."""
+    if not carousel.follow_brand:
+        return None
+    kit = kit_for(carousel.team)
+    if kit is None:
+        return None
+    logo = None
+    if kit.logo_id and kit.logo_placement != LogoPlacement.NONE:
+        try:
+            logo = _logo_image(kit.logo_id, kit.logo.sha256)
+        except (OSError, Asset.DoesNotExist):
+            logo = None
+    headline = font_file(kit.headline_font) if kit.headline_font_id else None
+    body = font_file(kit.body_font) if kit.body_font_id else None
+    return BrandStyle(
+        headline_font=headline,
+        headline_family=kit.headline_font.family if kit.headline_font_id else "",
+        body_font=body,
+        body_family=kit.body_font.family if kit.body_font_id else "",
+        text=rgb(kit.text),
+        background=rgb(kit.background),
+        primary=rgb(kit.primary),
+        secondary=rgb(kit.secondary),
+        logo=logo,
+        logo_placement=kit.logo_placement,
+        logo_size=kit.logo_size,
+    )
