@@ -8,7 +8,11 @@ import pytest
 
 from tests.factories import MembershipFactory, TeamFactory
 
-pytest_plugins = ["tests.fakes.openai.fixtures"]
+pytest_plugins = [
+    "tests.fakes.openai.fixtures",
+    "tests.fakes.kling.fixtures",
+    "tests.fakes.ark.fixtures",
+]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 

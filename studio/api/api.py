@@ -278,3 +278,4 @@ def asset_file(request, asset_id: int, options: Query[FileVariant]):
 api.add_router("/", library_router)
 api.add_router("/", "influencers.api.router")
 api.add_router("/", "slides.api.router")
+api.add_router("/", "studio.video.api.router")

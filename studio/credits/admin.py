@@ -8,7 +8,7 @@ from django.urls import path
 
 from studio.core.admin import ReadOnlyAdminMixin
 from studio.credits.forms import GrantCreditsForm, PriceRuleForm
-from studio.credits.models import CreditRequest, LedgerEntry, PriceRule, Wallet
+from studio.credits.models import CreditRequest, LedgerEntry, PriceRule, VideoPriceRule, Wallet
 from studio.credits.services import credits_grant_by_operator
 
 
@@ -90,3 +90,13 @@ class CreditRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status",)
     list_select_related = ("team", "requested_by", "answered_by")
     search_fields = ("team__name", "requested_by__email")
+
+
+@admin.register(VideoPriceRule)
+class VideoPriceRuleAdmin(admin.ModelAdmin):
+    """Credits per clip by video model, mode (`*` for any) and duration; the offline animator is free by default."""
+
+    list_display = ("model_id", "mode", "duration", "credits", "updated_at")
+    list_editable = ("credits",)
+    list_filter = ("model_id", "mode", "duration")
+    search_fields = ("model_id",)

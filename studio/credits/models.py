@@ -158,3 +158,23 @@ class CreditRequest(models.Model):
 
     def __str__(self):
         return f"{self.requested_by} asks {self.team} for {self.amount} credits ({self.status})"
+
+
+class VideoPriceRule(models.Model):
+    """Credits for one clip of a video model in a mode (`*` matches any) and a duration in seconds."""
+
+    model_id = models.CharField(max_length=80)
+    mode = models.CharField(max_length=10, default="*")
+    duration = models.PositiveSmallIntegerField()
+    credits = models.PositiveIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["model_id", "mode", "duration"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_id", "mode", "duration"], name="videopricerule_unique"),
+            models.CheckConstraint(condition=models.Q(duration__gt=0), name="videopricerule_duration_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.model_id} {self.mode} {self.duration} s: {self.credits}"

@@ -178,6 +178,8 @@ CELERY_BEAT_SCHEDULE = {
     "api-idempotency-keys-expire": {"task": "api.idempotency_keys_expire", "schedule": 3600.0},
     # Scores influencer outputs whose drift score never came (a lost task, a killed worker).
     "influencers-drift-scores-sweep": {"task": "influencers.drift_scores_sweep", "schedule": 300.0},
+    # Takes up video shots whose next step is long overdue (a lost task, a killed worker) and unfinished stitches.
+    "video-sweep": {"task": "video.sweep", "schedule": 60.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -302,6 +304,19 @@ KLING_ACCESS_KEY = env_str("KLING_ACCESS_KEY", "")
 KLING_SECRET_KEY = env_str("KLING_SECRET_KEY", "")
 ARK_API_KEY = env_str("ARK_API_KEY", "")
 ARK_BASE_URL = env_str("ARK_BASE_URL", "https://ark.ap-southeast.bytepluses.com/api/v3")
+# The pipeline (studio/video/services.py): how many shots of one team may be at each provider at once; the first
+# lookup's delay in seconds (backing off to the maximum; the offline animator is looked at sooner); how long a
+# submit may go unanswered before another worker looks its task up by external id and takes it over; how overdue a
+# shot's step or a stitch must be before the sweep takes it up; the OpenAI text model that writes shot lists.
+VIDEO_KLING_CONCURRENCY = env_int("VIDEO_KLING_CONCURRENCY", 3)
+VIDEO_ARK_CONCURRENCY = env_int("VIDEO_ARK_CONCURRENCY", 3)
+VIDEO_LOCAL_CONCURRENCY = env_int("VIDEO_LOCAL_CONCURRENCY", 2)
+VIDEO_POLL_SECONDS = env_int("VIDEO_POLL_SECONDS", 3)
+VIDEO_POLL_MAX_SECONDS = env_int("VIDEO_POLL_MAX_SECONDS", 30)
+VIDEO_SUBMIT_STALE_SECONDS = env_int("VIDEO_SUBMIT_STALE_SECONDS", 60)
+VIDEO_STEP_GRACE_SECONDS = env_int("VIDEO_STEP_GRACE_SECONDS", 120)
+VIDEO_STITCH_GRACE_SECONDS = env_int("VIDEO_STITCH_GRACE_SECONDS", 600)
+VIDEO_SHOTLIST_MODEL = env_str("VIDEO_SHOTLIST_MODEL", "gpt-5-mini")
 # --- end of video settings
 
 # --- Scheduling (scheduling/): the platforms' API hosts, real ones by default; tests point them at local fakes.

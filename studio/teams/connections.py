@@ -6,6 +6,7 @@ import httpx
 import openai
 from django.conf import settings
 
+from studio.engines.video import kling_token as kling_sign
 from studio.teams.models import Provider
 
 TIMEOUT_SECONDS = 10
@@ -74,12 +75,17 @@ def _check_openai(api_key):
     return ConnectionResult(True, "Connected: OpenAI accepted the key.")
 
 
-def _check_bearer(label, base_url, api_key):
+def _check_bearer(label, base_url, api_key, *, path="", params=None):
+    """GET base_url + path with the key as a Bearer token; messages name `base_url`, never the path."""
     if not base_url:
         return ConnectionResult(False, f"No {label} address is configured; ask the operator to set it.")
     try:
         response = httpx.get(
-            base_url, headers={"Authorization": f"Bearer {api_key}"}, timeout=TIMEOUT_SECONDS, follow_redirects=False
+            base_url.rstrip("/") + path if path else base_url,
+            params=params,
+            headers={"Authorization": f"Bearer {api_key}"},
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
         )
     except httpx.InvalidURL:
         return ConnectionResult(False, f"The {label} address {base_url!r} is not a valid URL; ask the operator.")
@@ -99,14 +105,57 @@ def _check_bearer(label, base_url, api_key):
     )
 
 
+def _check_kling(keys):
+    """Sign a real JWT with the pair and read one page of the task list: the cheapest authenticated Kling call."""
+    base_url = (settings.KLING_BASE_URL or "").rstrip("/")
+    if not base_url:
+        return ConnectionResult(False, "No Kling address is configured; ask the operator to set KLING_BASE_URL.")
+    url = f"{base_url}/v1/videos/image2video"
+    try:
+        token = kling_sign(keys.access_key, keys.secret_key)
+        response = httpx.get(
+            url,
+            params={"pageNum": 1, "pageSize": 1},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=TIMEOUT_SECONDS,
+            follow_redirects=False,
+        )
+    except httpx.InvalidURL:
+        return ConnectionResult(False, f"The Kling address {base_url!r} is not a valid URL; ask the operator.")
+    except httpx.HTTPError as exc:
+        return ConnectionResult(False, f"Could not reach {base_url}: {_network_reason(exc)}.")
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("code") if isinstance(body, dict) else None
+    message = (body.get("message") if isinstance(body, dict) else "") or response.reason_phrase
+    if response.is_success and code == 0:
+        return ConnectionResult(True, "Connected: Kling accepted the access key and secret key.")
+    if response.status_code in (401, 403) or code in (1000, 1001, 1002, 1003, 1004, 1103, 1304):
+        why = f"{code} {message}" if code is not None else f"{response.status_code} {message}"
+        return ConnectionResult(False, f"Kling refused the keys ({why}). Check the access key and the secret key.")
+    why = f" {code} {message}" if code is not None else ""
+    return ConnectionResult(
+        False, f"Kling answered {response.status_code}{why} at {base_url}; the keys could not be confirmed."
+    )
+
+
 def provider_connection_test(*, provider, api_key):
-    """Ask the provider whether it accepts `api_key`; never raises, always a sentence for the user."""
+    """Ask the provider whether it accepts `api_key` (for Kling a KlingKey pair); never raises, always a sentence."""
     if not api_key:
         return ConnectionResult(False, f"There is no {Provider(provider).label} key to test.")
     if provider == Provider.OPENAI:
         return _check_openai(api_key)
     if provider == Provider.KLING:
-        return _check_bearer("Kling", settings.KLING_BASE_URL, api_key)
+        return _check_kling(api_key)
     if provider == Provider.ARK:
-        return _check_bearer("Ark", settings.ARK_BASE_URL, api_key)
+        # A read of one page of the task list: Ark answers 401 AuthenticationError to a key it does not know.
+        return _check_bearer(
+            "Ark",
+            settings.ARK_BASE_URL,
+            api_key,
+            path="/contents/generations/tasks",
+            params={"page_num": 1, "page_size": 1},
+        )
     raise ValueError(f"Unknown provider {provider!r}")

@@ -3,7 +3,8 @@
 from django import forms
 
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
-from studio.teams.models import Provider, Role
+from studio.engines.video import video_models
+from studio.teams.models import OFFLINE_VIDEO_MODEL_ID, Provider, Role
 
 INVITABLE_ROLES = [
     (Role.VIEWER.value, "Viewer: sees the team's work"),
@@ -111,6 +112,45 @@ class ModelSettingsForm(forms.Form):
         return cleaned
 
 
+class VideoModelSettingsForm(forms.Form):
+    """The video half of the models page; prefixed "video" so its fields never mix with the image models'."""
+
+    allowed = forms.MultipleChoiceField(
+        label="Allowed video models",
+        required=False,
+        error_messages={"invalid_choice": "Unknown video model: %(value)s."},
+    )
+    active = forms.ChoiceField(
+        label="Default video model",
+        error_messages={
+            "required": "Choose the default video model.",
+            "invalid_choice": "Unknown video model: %(value)s.",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "video")
+        super().__init__(*args, **kwargs)
+        choices = [(m.id, m.label) for m in video_models().values()]
+        self.fields["allowed"].choices = choices
+        self.fields["active"].choices = choices
+
+    def clean_allowed(self):
+        # The offline animator is always allowed: it is what works without any provider key.
+        allowed = list(self.cleaned_data["allowed"])
+        if OFFLINE_VIDEO_MODEL_ID not in allowed:
+            allowed.append(OFFLINE_VIDEO_MODEL_ID)
+        return allowed
+
+    def clean(self):
+        cleaned = super().clean()
+        active, allowed = cleaned.get("active"), cleaned.get("allowed")
+        if active and allowed is not None and active not in allowed:
+            label = video_models()[active].label
+            self.add_error("active", f"{label} is not allowed. Tick it above, or choose an allowed video model.")
+        return cleaned
+
+
 class ProviderKeyForm(forms.Form):
     """The secret only: the provider comes from ProviderForm, and this form is prefixed with it per card."""
 
@@ -131,6 +171,44 @@ class ProviderKeyForm(forms.Form):
         if len(key) < 8:
             raise forms.ValidationError("That is too short to be a provider key.")
         return key
+
+
+class KlingKeyForm(ProviderKeyForm):
+    """Kling's pair: `api_key` is the access key (its last four are shown), `secret_key` signs each request."""
+
+    secret_key = forms.CharField(
+        label="Secret key",
+        max_length=500,
+        strip=True,
+        error_messages={
+            "required": "Paste the secret key as well.",
+            "max_length": "That is longer than any provider key.",
+        },
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "Paste the secret key"},
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["api_key"].label = "Access key"
+        self.fields["api_key"].error_messages["required"] = "Paste the access key."
+        self.fields["api_key"].widget.attrs["placeholder"] = "Paste the access key"
+
+    def clean_secret_key(self):
+        key = self.cleaned_data["secret_key"]
+        if any(ch.isspace() for ch in key):
+            raise forms.ValidationError("A key has no spaces or line breaks; paste it again.")
+        if len(key) < 8:
+            raise forms.ValidationError("That is too short to be a Kling secret key.")
+        return key
+
+
+def provider_key_form(provider, *args, **kwargs):
+    """The key form of `provider`'s card, prefixed with the provider."""
+    form_class = KlingKeyForm if provider == Provider.KLING else ProviderKeyForm
+    return form_class(*args, prefix=provider, **kwargs)
 
 
 class ProviderForm(forms.Form):

@@ -22,11 +22,21 @@ class Role(models.TextChoices):
 ROLE_RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 
 
+OFFLINE_VIDEO_MODEL_ID = "local:animator"
+
+
+def default_video_models():
+    return [OFFLINE_VIDEO_MODEL_ID]
+
+
 class Team(models.Model):
     name = models.CharField(max_length=80)
     slug = models.SlugField(max_length=90, unique=True)
     allowed_models = models.JSONField(default=list, blank=True)
     active_model = models.CharField(max_length=80, default="local:draft")
+    # Video providers' models (studio/video/providers/registry.py): the offline animator is always allowed.
+    allowed_video_models = models.JSONField(default=default_video_models, blank=True)
+    active_video_model = models.CharField(max_length=80, default=OFFLINE_VIDEO_MODEL_ID)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,5 +1,6 @@
 """Reads about teams: memberships, invitations, model choice, provider keys and the audit log."""
 
+import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -7,8 +8,10 @@ from django.utils import timezone
 
 from studio.core.models import AUDIT_ACTIONS, AuditEntry
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
+from studio.engines.video import video_models
 from studio.teams import crypto, signals
 from studio.teams.models import (
+    OFFLINE_VIDEO_MODEL_ID,
     Invitation,
     Membership,
     Provider,
@@ -20,12 +23,33 @@ from studio.teams.models import (
 from studio.teams.permissions import member_change_refusal
 from studio.teams.scoping import scoped
 
-# Instance-wide keys from settings, used when a team has stored none of its own.
+# Instance-wide keys from settings, used when a team has stored none of its own. Kling takes a pair (KlingKey).
 INSTANCE_KEY_SETTINGS = {
     Provider.OPENAI: "OPENAI_API_KEY",
-    Provider.KLING: "KLING_API_KEY",
+    Provider.KLING: ("KLING_ACCESS_KEY", "KLING_SECRET_KEY"),
     Provider.ARK: "ARK_API_KEY",
 }
+# Which provider key each video provider runs on.
+VIDEO_PROVIDER_KEYS = {"kling": Provider.KLING, "seedance": Provider.ARK}
+
+
+@dataclass(frozen=True)
+class KlingKey:
+    """Kling signs each request with a JWT: the access key is its issuer, the secret key signs it."""
+
+    access_key: str
+    secret_key: str
+
+    def __repr__(self):  # never print the secret, e.g. in a traceback's locals
+        return f"KlingKey(access_key=…{self.access_key[-4:]}, secret_key=…)"
+
+    def to_json(self):
+        return json.dumps({"access_key": self.access_key, "secret_key": self.secret_key})
+
+    @classmethod
+    def from_json(cls, text):
+        data = json.loads(text)
+        return cls(access_key=data["access_key"], secret_key=data["secret_key"])
 
 
 def current_membership_for(user, team_id):
@@ -192,22 +216,75 @@ def model_options(team, *, chosen=None):
     ]
 
 
+def video_model_notes(model):
+    """A short, plain description of a video model, from its row."""
+    seconds = [str(d) for d in model.durations]
+    lengths = ", ".join(seconds[:-1]) + " or " + seconds[-1] if len(seconds) > 1 else seconds[0]
+    notes = [f"{lengths} s clips", ", ".join(model.aspects)]
+    if len(model.modes) > 1:
+        notes.append("modes " + "/".join(model.modes))
+    if model.resolutions:
+        notes.append(" to ".join((model.resolutions[0], model.resolutions[-1])))
+    if model.provider == "local":
+        notes.append("pan, zoom and parallax made on this server")
+    return notes
+
+
+def video_model_options(team, *, chosen=None):
+    """Every configured video model with whether `team` may use it and whether it is the team's default.
+
+    `chosen` (submitted form data, fields prefixed "video-") takes the place of the saved choice.
+    """
+    if chosen is not None:
+        allowed = set(chosen.getlist("video-allowed")) | {OFFLINE_VIDEO_MODEL_ID}
+        active = chosen.get("video-active")
+    else:
+        allowed = set(team.allowed_video_models or []) | {OFFLINE_VIDEO_MODEL_ID}
+        active = team.active_video_model
+    return [
+        ModelOption(
+            id=model.id,
+            label=model.label,
+            notes=video_model_notes(model),
+            provider=model.provider,
+            allowed=model.id in allowed,
+            active=model.id == active,
+            always_allowed=model.id == OFFLINE_VIDEO_MODEL_ID,
+        )
+        for model in video_models().values()
+    ]
+
+
 # Provider keys ----------------------------------------------------------------------------------------------
 
 
 def instance_key(provider):
-    return getattr(settings, INSTANCE_KEY_SETTINGS[Provider(provider)], "") or None
+    """The operator's key for `provider` from settings, or None; for Kling a KlingKey only when both halves are set."""
+    names = INSTANCE_KEY_SETTINGS[Provider(provider)]
+    if isinstance(names, tuple):
+        access_key, secret_key = (getattr(settings, name, "") for name in names)
+        return KlingKey(access_key, secret_key) if access_key and secret_key else None
+    return getattr(settings, names, "") or None
 
 
 def provider_key_for(*, team, provider):
     """The key to call `provider` with for `team`: its own (decrypted), else the instance key, else None.
 
+    A string, except for Kling: a KlingKey (access key and secret key, stored together as JSON in one ProviderKey).
     Raises crypto.KeyStoreError when the team's stored key cannot be decrypted with the configured Fernet keys:
     silently falling back to the instance key would bill the wrong account.
     """
     stored = scoped(ProviderKey, team).filter(provider=provider).first()
     if stored is not None:
-        return crypto.decrypt(stored.ciphertext)
+        plaintext = crypto.decrypt(stored.ciphertext)
+        if provider == Provider.KLING:
+            try:
+                return KlingKey.from_json(plaintext)
+            except (ValueError, KeyError, TypeError) as exc:
+                raise crypto.KeyStoreError(
+                    "The stored Kling key is not an access key and secret key pair; save both again."
+                ) from exc
+        return plaintext
     return instance_key(provider)
 
 
@@ -240,11 +317,17 @@ def provider_key_states(team):
 
 
 def models_needing_a_key(team):
-    """Labels of allowed models whose provider has neither a team key nor an instance key."""
+    """Labels of allowed image and video models whose provider has neither a team key nor an instance key."""
     sources = {state.provider: state.source for state in provider_key_states(team)}
     models = image_models()
-    return [
+    needing = [
         models[model_id].label
         for model_id in team.allowed_models
         if model_id in models and models[model_id].provider in sources and sources[models[model_id].provider] is None
     ]
+    videos = video_models()
+    for model_id in team.allowed_video_models or []:
+        key_provider = VIDEO_PROVIDER_KEYS.get(videos[model_id].provider) if model_id in videos else None
+        if key_provider is not None and sources.get(key_provider.value) is None:
+            needing.append(videos[model_id].label)
+    return needing

@@ -13,12 +13,22 @@ from django.utils.text import slugify
 
 from studio.core.services import audit_record
 from studio.engines.capabilities import OFFLINE_MODEL_ID, image_models
+from studio.engines.video import video_models
 from studio.teams import crypto, signals
 from studio.teams.middleware import SESSION_KEY
-from studio.teams.models import Invitation, Membership, Provider, ProviderKey, Role, Team, hash_token
+from studio.teams.models import (
+    OFFLINE_VIDEO_MODEL_ID,
+    Invitation,
+    Membership,
+    Provider,
+    ProviderKey,
+    Role,
+    Team,
+    hash_token,
+)
 from studio.teams.permissions import can, member_change_refusal
 from studio.teams.scoping import scoped
-from studio.teams.selectors import user_emails
+from studio.teams.selectors import KlingKey, user_emails
 
 logger = logging.getLogger(__name__)
 
@@ -412,19 +422,61 @@ def team_models_update(*, actor_membership, allowed, active):
     return team
 
 
+@transaction.atomic
+def team_video_models_update(*, actor_membership, allowed, active):
+    """Set which video models the team may use and which one new shots start with (the offline animator always)."""
+    _require(actor_membership, "manage_models", "Only admins and the owner can choose the team's models.")
+    known = video_models()
+    unknown = sorted(set(allowed) - known.keys())
+    if unknown:
+        raise TeamError(f"Unknown video model: {', '.join(unknown)}.")
+    allowed_set = set(allowed) | {OFFLINE_VIDEO_MODEL_ID}
+    if active not in known:
+        raise TeamError(f"Unknown video model: {active}.")
+    if active not in allowed_set:
+        raise TeamError(f"{known[active].label} is not allowed; allow it first or choose another default.")
+    ordered = [model_id for model_id in known if model_id in allowed_set]
+    team = Team.objects.select_for_update().get(pk=actor_membership.team_id)
+    if ordered == team.allowed_video_models and active == team.active_video_model:
+        return team
+    before = {"allowed": list(team.allowed_video_models or []), "active": team.active_video_model}
+    team.allowed_video_models, team.active_video_model = ordered, active
+    team.save(update_fields=["allowed_video_models", "active_video_model"])
+    labels = ", ".join(known[m].label for m in ordered)
+    audit_record(
+        team=team,
+        actor=actor_membership.user,
+        action="models.changed",
+        summary=f"{_who(actor_membership.user)} set the allowed video models to {labels}; "
+        f"default: {known[active].label}",
+        detail={"kind": "video", "before": before, "after": {"allowed": ordered, "active": active}},
+    )
+    return team
+
+
 # Provider keys ----------------------------------------------------------------------------------------------
 
 
 @transaction.atomic
-def provider_key_set(*, actor_membership, provider, api_key):
-    """Store (or replace) the team's key for `provider`, encrypted; the audit log keeps only its last four."""
+def provider_key_set(*, actor_membership, provider, api_key, secret_key=""):
+    """Store (or replace) the team's key for `provider`, encrypted; the audit log keeps only its last four.
+
+    Kling takes two: `api_key` is its access key and `secret_key` its secret key, stored together (as JSON) in the
+    one ProviderKey; last_four is the access key's.
+    """
     _require(actor_membership, "manage_keys", "Only admins and the owner can manage provider keys.")
     provider = Provider(provider)
     api_key = api_key.strip()
     if not api_key:
-        raise TeamError("Paste the key.")
+        raise TeamError("Paste the access key." if provider == Provider.KLING else "Paste the key.")
+    plaintext = api_key
+    if provider == Provider.KLING:
+        secret_key = (secret_key or "").strip()
+        if not secret_key:
+            raise TeamError("Paste the secret key as well: Kling signs every request with it.")
+        plaintext = KlingKey(access_key=api_key, secret_key=secret_key).to_json()
     try:
-        ciphertext = crypto.encrypt(api_key)
+        ciphertext = crypto.encrypt(plaintext)
     except crypto.KeyStoreError as exc:
         raise TeamError(str(exc)) from exc
     team = actor_membership.team

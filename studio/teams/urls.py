@@ -17,6 +17,7 @@ urlpatterns = [
     path("team/members/<int:member_id>/role/", views.member_role, name="member_role"),
     path("team/members/<int:member_id>/remove/", views.member_remove, name="member_remove"),
     path("team/models/", views.team_models, name="team_models"),
+    path("team/models/video/", views.team_video_models, name="team_video_models"),
     path("team/keys/", views.provider_keys, name="provider_keys"),
     path("team/keys/set/", views.provider_key_set, name="provider_key_set"),
     path("team/keys/remove/", views.provider_key_remove, name="provider_key_remove"),

@@ -19,10 +19,11 @@ from studio.teams.forms import (
     ModelSettingsForm,
     OwnershipTransferForm,
     ProviderForm,
-    ProviderKeyForm,
     RoleForm,
     TeamDeleteForm,
     TeamNameForm,
+    VideoModelSettingsForm,
+    provider_key_form,
 )
 from studio.teams.models import Invitation, Membership, Provider, Role
 from studio.teams.permissions import can, team_required
@@ -226,6 +227,23 @@ def team_delete(request):
 # Models -----------------------------------------------------------------------------------------------------
 
 
+def _models_page(request, form=None, video_form=None):
+    form = form or ModelSettingsForm()
+    video_form = video_form or VideoModelSettingsForm()
+    context = {
+        "nav": "team",
+        "tab": "models",
+        "form": form,
+        "options": selectors.model_options(request.team, chosen=form.data if form.is_bound else None),
+        "video_form": video_form,
+        "video_options": selectors.video_model_options(
+            request.team, chosen=video_form.data if video_form.is_bound else None
+        ),
+        "missing_keys": selectors.models_needing_a_key(request.team),
+    }
+    return render(request, "teams/models.html", context, status=400 if form.errors or video_form.errors else 200)
+
+
 @team_required("manage_models")
 def team_models(request):
     form = ModelSettingsForm(request.POST or None)
@@ -237,21 +255,29 @@ def team_models(request):
         else:
             messages.success(request, "Model settings saved.")
             return redirect("team_models")
-    context = {
-        "nav": "team",
-        "tab": "models",
-        "form": form,
-        "options": selectors.model_options(request.team, chosen=form.data if form.is_bound else None),
-        "missing_keys": selectors.models_needing_a_key(request.team),
-    }
-    return render(request, "teams/models.html", context, status=400 if form.errors else 200)
+    return _models_page(request, form=form)
+
+
+@team_required("manage_models")
+@require_POST
+def team_video_models(request):
+    video_form = VideoModelSettingsForm(request.POST)
+    if video_form.is_valid():
+        try:
+            services.team_video_models_update(actor_membership=request.membership, **video_form.cleaned_data)
+        except services.TeamError as exc:
+            video_form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Video model settings saved.")
+            return redirect("team_models")
+    return _models_page(request, video_form=video_form)
 
 
 # Provider keys ----------------------------------------------------------------------------------------------
 
 
 def _keys_page(request, bound_form=None, status=200):
-    forms = {p.value: ProviderKeyForm(prefix=p.value) for p in Provider}
+    forms = {p.value: provider_key_form(p.value) for p in Provider}
     if bound_form is not None:
         forms[bound_form.prefix] = bound_form
     states = [(state, forms[state.provider]) for state in selectors.provider_key_states(request.team)]
@@ -275,11 +301,14 @@ def provider_key_set(request):
     if provider is None:
         messages.error(request, "Unknown provider.")
         return redirect("provider_keys")
-    form = ProviderKeyForm(request.POST, prefix=provider)
+    form = provider_key_form(provider, request.POST)
     if form.is_valid():
         try:
             key = services.provider_key_set(
-                actor_membership=request.membership, provider=provider, api_key=form.cleaned_data["api_key"]
+                actor_membership=request.membership,
+                provider=provider,
+                api_key=form.cleaned_data["api_key"],
+                secret_key=form.cleaned_data.get("secret_key", ""),
             )
         except services.TeamError as exc:
             form.add_error("api_key", str(exc))

@@ -1,8 +1,10 @@
 """The "Test connection" button, against a tiny local HTTP server answering 200 or 401."""
 
+import jwt
 import pytest
 
 from studio.teams.models import ProviderKey
+from studio.teams.selectors import KlingKey
 from tests.teams.conftest import GOOD_KEY
 from tests.teams.factories import ProviderKeyFactory
 
@@ -33,25 +35,44 @@ def test_openai_refusing_the_key_is_reported_with_its_code(client_for, admin_use
     assert "Traceback" not in body
 
 
-@pytest.mark.parametrize(
-    ("provider", "setting", "label"), [("kling", "KLING_BASE_URL", "Kling"), ("ark", "ARK_BASE_URL", "Ark")]
-)
-def test_kling_and_ark_are_asked_with_a_bearer_token(
-    client_for, admin_user, team, fake_provider, settings, provider, setting, label
-):
-    setattr(settings, setting, fake_provider.url + "/api")
-    ProviderKeyFactory(team=team, provider=provider, secret=GOOD_KEY)
+def test_kling_is_asked_with_a_signed_jwt_and_a_read_of_its_task_list(client_for, admin_user, team, fake_kling):
+    ProviderKeyFactory(
+        team=team, provider="kling", secret=KlingKey(fake_kling.access_key, fake_kling.secret_key).to_json()
+    )
+    body = check_connection(client_for(admin_user), "kling").content.decode()
+    assert "Connected: Kling accepted the access key and secret key." in body
+    request = fake_kling.requests[-1]
+    assert (request.method, request.path, request.query) == (
+        "GET",
+        "/v1/videos/image2video",
+        {"pageNum": "1", "pageSize": "1"},
+    )
+    claims = jwt.decode(request.headers["authorization"][7:], fake_kling.secret_key, algorithms=["HS256"])
+    assert claims["iss"] == fake_kling.access_key
+
+
+def test_a_wrong_kling_secret_is_reported_with_kling_s_code(client_for, admin_user, team, fake_kling):
+    wrong = KlingKey(fake_kling.access_key, "not-the-secret-but-long-enough-for-hs256")
+    ProviderKeyFactory(team=team, provider="kling", secret=wrong.to_json())
+    body = check_connection(client_for(admin_user), "kling").content.decode()
+    assert "Kling refused the keys (1002 Authorization is invalid)." in body
+
+
+def test_ark_is_asked_with_a_bearer_key_and_a_read_of_its_task_list(client_for, admin_user, team, fake_ark):
+    ProviderKeyFactory(team=team, provider="ark", secret=fake_ark.api_key)
     client = client_for(admin_user)
-    assert f"Connected: {label} accepted the key." in check_connection(client, provider).content.decode()
-    assert fake_provider.requests[-1] == {"path": "/api", "authorization": f"Bearer {GOOD_KEY}"}
+    assert "Connected: Ark accepted the key." in check_connection(client, "ark").content.decode()
+    request = fake_ark.requests[-1]
+    assert (request.path, request.query) == ("/api/v3/contents/generations/tasks", {"page_num": "1", "page_size": "1"})
+    assert request.headers["authorization"] == f"Bearer {fake_ark.api_key}"
     ProviderKey.objects.filter(team=team).delete()
-    ProviderKeyFactory(team=team, provider=provider, secret="not-the-key")
-    assert f"{label} refused the key (401 invalid_api_key)." in check_connection(client, provider).content.decode()
+    ProviderKeyFactory(team=team, provider="ark", secret="ark-not-the-key")
+    assert "Ark refused the key (401 AuthenticationError)." in check_connection(client, "ark").content.decode()
 
 
 def test_an_unreachable_server_is_reported_plainly(client_for, admin_user, team, closed_port_url, settings):
     settings.KLING_BASE_URL = closed_port_url
-    ProviderKeyFactory(team=team, provider="kling", secret=GOOD_KEY)
+    ProviderKeyFactory(team=team, provider="kling", secret=KlingKey("ak-good", GOOD_KEY * 3).to_json())
     body = check_connection(client_for(admin_user), "kling").content.decode()
     assert f"Could not reach {closed_port_url}: connection refused." in body
 
@@ -63,16 +84,16 @@ def test_an_unreachable_openai_is_reported_plainly(client_for, admin_user, team,
     assert f"Could not reach {closed_port_url}/v1: connection refused." in body
 
 
-def test_without_a_team_key_it_tests_the_instance_key(client_for, admin_user, fake_provider, settings):
-    settings.ARK_BASE_URL = fake_provider.url
-    settings.ARK_API_KEY = GOOD_KEY
-    body = check_connection(client_for(admin_user), "ark").content.decode()
-    assert "Connected: Ark accepted the key." in body
-    assert fake_provider.requests[0]["authorization"] == f"Bearer {GOOD_KEY}"
+def test_without_a_team_key_it_tests_the_instance_key(client_for, admin_user, fake_ark, fake_kling):
+    client = client_for(admin_user)
+    assert "Connected: Ark accepted the key." in check_connection(client, "ark").content.decode()
+    assert fake_ark.requests[0].headers["authorization"] == f"Bearer {fake_ark.api_key}"
+    body = check_connection(client, "kling").content.decode()
+    assert "Connected: Kling accepted the access key and secret key." in body
 
 
 def test_with_no_key_at_all_it_says_there_is_nothing_to_test(client_for, admin_user, settings):
-    settings.KLING_API_KEY = ""
+    settings.KLING_ACCESS_KEY, settings.KLING_SECRET_KEY = "ak-only-half", ""
     body = check_connection(client_for(admin_user), "kling").content.decode()
     assert "There is no Kling key to test." in body
 

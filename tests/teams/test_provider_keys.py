@@ -79,7 +79,7 @@ def test_an_admin_removes_a_key(client_for, admin_user, team):
 
 def test_without_a_team_key_the_instance_key_is_named(client_for, admin_user, settings):
     settings.OPENAI_API_KEY = "sk-instance-key-0000"
-    settings.KLING_API_KEY = ""
+    settings.KLING_ACCESS_KEY = settings.KLING_SECRET_KEY = ""
     body = client_for(admin_user).get("/team/keys/").content.decode()
     assert "Using the instance key" in body
     assert "sk-instance-key-0000" not in body

@@ -15,13 +15,13 @@ OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 def test_it_re_encrypts_every_key_with_the_first_fernet_key(settings, capsys):
     settings.POSTFRAME_FERNET_KEYS = [OLD]
     first = ProviderKeyFactory(provider="openai", secret="sk-first-1111")
-    second = ProviderKeyFactory(provider="kling", secret="kling-second-2222")
+    second = ProviderKeyFactory(provider="ark", secret="ark-second-2222")
     settings.POSTFRAME_FERNET_KEYS = [NEW, OLD]
     call_command("rotate_provider_keys")
     assert "Rotated 2 provider keys" in capsys.readouterr().out
     settings.POSTFRAME_FERNET_KEYS = [NEW]  # the old key can now be retired
     assert provider_key_for(team=first.team, provider="openai") == "sk-first-1111"
-    assert provider_key_for(team=second.team, provider="kling") == "kling-second-2222"
+    assert provider_key_for(team=second.team, provider="ark") == "ark-second-2222"
     assert Fernet(NEW).decrypt(bytes(ProviderKey.objects.get(pk=first.pk).ciphertext)) == b"sk-first-1111"
 
 

@@ -7,13 +7,17 @@ The pipeline (studio/video/services.py, tasks.py) talks only to this protocol; e
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from studio.engines.video import FrameLimits, VideoModel  # noqa: F401  (the table's rows, re-exported)
+
 
 class VideoProviderError(Exception):
     """A classified failure with a message fit to show on the shot.
 
     kind: "user" (refused input, policy), "quota" (out of credit or quota at the provider), "auth" (the key failed),
     "rate" (rate or concurrency limit: try again after `retry_after` seconds), "outage" (5xx, network: retry with
-    backoff), "expired" (the task or its result is gone: report, never retry blindly), "not_found".
+    backoff), "expired" (the task or its result is gone: report, never retry blindly), "not_found",
+    "unknown" (a create whose answer was lost after the request may have reached the provider: look the task up by
+    external id, or by the provider's recovery listing, before submitting again; never resubmit blindly).
     """
 
     def __init__(self, message, *, kind, provider, code=None, retry_after=None):
@@ -40,6 +44,7 @@ class ShotSubmission:
     negative_prompt: str = ""
     callback_url: str = ""  # an unguessable per-shot URL; a callback only triggers a confirming lookup
     seed: int | None = None
+    resolution: str = ""  # Seedance "480p" / "720p" / "1080p"; others ignore it
     extra: dict = field(default_factory=dict)
 
 
@@ -58,32 +63,6 @@ class TaskState:
     @property
     def finished(self):
         return self.status in {"succeeded", "failed", "cancelled", "expired"}
-
-
-@dataclass(frozen=True)
-class FrameLimits:
-    """What a provider accepts as a first frame; the pipeline fits frames to these before submitting."""
-
-    min_side: int = 300
-    max_bytes: int = 10 * 1024 * 1024
-    min_aspect: float = 1 / 2.5
-    max_aspect: float = 2.5
-    formats: tuple = ("png", "jpeg")
-
-
-@dataclass(frozen=True)
-class VideoModel:
-    """A row of the video model table: what the studio offers and validates against."""
-
-    id: str  # "kling:kling-v2-6", "seedance:seedance-1-0-pro-250528", "local:animator"
-    provider: str  # "kling" | "seedance" | "local"
-    model: str  # the provider's own model name
-    label: str
-    durations: tuple  # allowed seconds, e.g. (5, 10)
-    modes: tuple = ("std",)
-    aspects: tuple = ("16:9", "9:16", "1:1")
-    prompt_max: int = 2500
-    limits: FrameLimits = FrameLimits()
 
 
 class VideoProvider(Protocol):

@@ -1,0 +1,1 @@
+"""A local fake of Ark's (Seedance) video generation task API."""

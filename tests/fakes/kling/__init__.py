@@ -1,0 +1,1 @@
+"""A local fake of Kling's image-to-video API."""
