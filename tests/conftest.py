@@ -12,6 +12,12 @@ pytest_plugins = [
     "tests.fakes.openai.fixtures",
     "tests.fakes.kling.fixtures",
     "tests.fakes.ark.fixtures",
+    "tests.fakes.social",
+    "tests.fakes.instagram.fixtures",
+    "tests.fakes.linkedin.fixtures",
+    "tests.fakes.x.fixtures",
+    "tests.fakes.tiktok.fixtures",
+    "tests.fakes.webhook_receiver.fixtures",
 ]
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

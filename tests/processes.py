@@ -96,8 +96,9 @@ def start_web(env, port):
     return server
 
 
-def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0, pool=None):
-    """A Celery worker; returns once it logs that it is ready to consume."""
+def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0, pool=None, queues=("celery", "scheduling")):
+    """A Celery worker consuming `queues` (every queue the studio routes to, by default); returns once it logs that
+    it is ready to consume."""
     worker = Managed(
         name,
         [
@@ -107,6 +108,7 @@ def start_worker(env, name="worker", concurrency=1, ready_timeout=40.0, pool=Non
             "worker",
             "--loglevel=INFO",
             f"--concurrency={concurrency}",
+            f"--queues={','.join(queues)}",
             *([f"--pool={pool}"] if pool else []),
             f"--hostname={name}-{os.getpid()}@%h",
             "--without-mingle",
@@ -152,3 +154,5 @@ def seed_reference_data():
     Site.objects.update_or_create(id=settings.SITE_ID, defaults={"domain": "127.0.0.1", "name": "Postframe"})
     prices = importlib.import_module("studio.credits.migrations.0003_seed_default_prices")
     prices.seed_prices(apps, None)
+    video = importlib.import_module("studio.credits.migrations.0007_seed_video_prices")
+    video.seed_video_prices(apps, None)

@@ -6,6 +6,7 @@ touch the database: the dispatcher (scheduling/services.py) saves an attempt row
 records what comes back.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -18,11 +19,18 @@ class PublishError(Exception):
     "user" (the platform refused the content), "duplicate" (the platform says it already has this post),
     "outage" (5xx or network before the request was sent), "unconfirmed" (sent, answer lost or timed out: confirm
     through the read API before anything else).
+
+    partial: what the platform already holds for this attempt (Instagram {"container_id"}, TikTok {"publish_id"},
+    LinkedIn/X {"remote_id"} of a duplicate): the dispatcher saves it on the attempt and passes it back in
+    PublishRequest.options so confirm() and the next publish() pick up where this one stopped.
     """
 
-    def __init__(self, message, *, kind, platform, code=None, retry_at: datetime | None = None):
+    def __init__(
+        self, message, *, kind, platform, code=None, retry_at: datetime | None = None, partial: dict | None = None
+    ):
         super().__init__(message)
         self.message, self.kind, self.platform, self.code, self.retry_at = message, kind, platform, code, retry_at
+        self.partial = partial or {}
 
 
 @dataclass(frozen=True)
@@ -44,6 +52,7 @@ class PublishMedia:
     size: int = 0
     alt_text: str = ""
     data: bytes | None = None  # for platforms that take an upload (LinkedIn PUT, X media upload) instead of a URL
+    pages: int = 0  # a PDF's page count (LinkedIn documents take up to 300)
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,9 @@ class PublishRequest:
     media: tuple = ()  # PublishMedia
     first_comment: str = ""
     options: dict = field(default_factory=dict)  # e.g. TikTok privacy_level, LinkedIn document title
+    # Called with the same dict as PublishError.partial as soon as the platform holds something for this attempt
+    # (before the irreversible call), so the dispatcher can save it even if the worker dies next.
+    on_progress: Callable[[dict], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

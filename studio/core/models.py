@@ -24,6 +24,21 @@ AUDIT_ACTIONS = {
     "credits.request_declined": "Credit request declined",
     "api_token.created": "API token created",
     "api_token.revoked": "API token revoked",
+    "post.created": "Post drafted",
+    "post.updated": "Post edited",
+    "post.submitted": "Post sent for approval",
+    "post.approved": "Post approved",
+    "post.returned": "Post returned",
+    "post.rescheduled": "Post moved",
+    "post.cancelled": "Post cancelled",
+    "post.retried": "Post retried",
+    "schedule.settings_changed": "Schedule settings changed",
+    "schedule.ical_rotated": "Calendar feed address replaced",
+    "channel.connected": "Channel connected",
+    "channel.reconnected": "Channel reconnected",
+    "channel.disconnected": "Channel disconnected",
+    "channel.expired": "Channel token expired",
+    "channel.revoked": "Channel access revoked",
 }
 
 

@@ -168,6 +168,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 900),
     "global_keyprefix": env_str("CELERY_BROKER_KEY_PREFIX", ""),
 }
+# Publishing posts has a queue of its own, so the beat's dispatch ticks and other apps' tasks never wait behind a
+# backlog of posts going out. A worker started without -Q consumes every queue listed here; the Procfile, compose
+# and the tests' workers name them (-Q celery,scheduling), and a deployment may give "scheduling" workers of its own.
+CELERY_TASK_QUEUES = {"celery": {}, "scheduling": {}}
+CELERY_TASK_ROUTES = {
+    "scheduling.publish": {"queue": "scheduling"},
+    "scheduling.confirm": {"queue": "scheduling"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Fails generation jobs whose worker went silent and returns their credits.
@@ -180,6 +188,12 @@ CELERY_BEAT_SCHEDULE = {
     "influencers-drift-scores-sweep": {"task": "influencers.drift_scores_sweep", "schedule": 300.0},
     # Takes up video shots whose next step is long overdue (a lost task, a killed worker) and unfinished stitches.
     "video-sweep": {"task": "video.sweep", "schedule": 60.0},
+    # Scheduling: claims due posts (publish_at lives in the database, never in a Celery ETA) every few seconds;
+    # checks unconfirmed ones against the platforms; finds posts left behind; refreshes tokens ahead of expiry.
+    "scheduling-dispatch": {"task": "scheduling.dispatch", "schedule": 5.0},
+    "scheduling-unconfirmed-check": {"task": "scheduling.unconfirmed_check", "schedule": 60.0},
+    "scheduling-sweep": {"task": "scheduling.sweep", "schedule": 3600.0},
+    "scheduling-tokens-refresh": {"task": "scheduling.tokens_refresh", "schedule": 900.0},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -324,6 +338,52 @@ INSTAGRAM_API_URL = env_str("INSTAGRAM_API_URL", "https://graph.instagram.com")
 LINKEDIN_API_URL = env_str("LINKEDIN_API_URL", "https://api.linkedin.com")
 X_API_URL = env_str("X_API_URL", "https://api.x.com")
 TIKTOK_API_URL = env_str("TIKTOK_API_URL", "https://open.tiktokapis.com")
+# OAuth apps (empty: that platform connects only by pasting a token) and their authorize/token endpoints.
+INSTAGRAM_CLIENT_ID = env_str("INSTAGRAM_CLIENT_ID", "")
+INSTAGRAM_CLIENT_SECRET = env_str("INSTAGRAM_CLIENT_SECRET", "")
+INSTAGRAM_OAUTH_URL = env_str("INSTAGRAM_OAUTH_URL", "https://www.instagram.com/oauth/authorize")
+INSTAGRAM_TOKEN_URL = env_str("INSTAGRAM_TOKEN_URL", "https://api.instagram.com/oauth/access_token")
+LINKEDIN_CLIENT_ID = env_str("LINKEDIN_CLIENT_ID", "")
+LINKEDIN_CLIENT_SECRET = env_str("LINKEDIN_CLIENT_SECRET", "")
+LINKEDIN_OAUTH_URL = env_str("LINKEDIN_OAUTH_URL", "https://www.linkedin.com/oauth/v2/authorization")
+LINKEDIN_TOKEN_URL = env_str("LINKEDIN_TOKEN_URL", "https://www.linkedin.com/oauth/v2/accessToken")
+# The monthly LinkedIn API version sent on every call (YYYYMM); LinkedIn answers 426 once a version is sunset.
+LINKEDIN_VERSION = env_str("LINKEDIN_VERSION", "202611")
+X_CLIENT_ID = env_str("X_CLIENT_ID", "")
+X_CLIENT_SECRET = env_str("X_CLIENT_SECRET", "")
+X_OAUTH_URL = env_str("X_OAUTH_URL", "https://x.com/i/oauth2/authorize")
+X_TOKEN_URL = env_str("X_TOKEN_URL", "https://api.x.com/2/oauth2/token")
+TIKTOK_CLIENT_KEY = env_str("TIKTOK_CLIENT_KEY", "")
+TIKTOK_CLIENT_SECRET = env_str("TIKTOK_CLIENT_SECRET", "")
+TIKTOK_OAUTH_URL = env_str("TIKTOK_OAUTH_URL", "https://www.tiktok.com/v2/auth/authorize/")
+TIKTOK_TOKEN_URL = env_str("TIKTOK_TOKEN_URL", "https://open.tiktokapis.com/v2/oauth/token/")
+# Publishers: seconds before a platform call counts as unanswered, and how often / how far apart a worker polls
+# a platform's processing status before it defers the post instead of holding the worker.
+SCHEDULING_PUBLISH_TIMEOUT = env_int("SCHEDULING_PUBLISH_TIMEOUT", 30)
+SCHEDULING_POLL_ATTEMPTS = env_int("SCHEDULING_POLL_ATTEMPTS", 5)
+SCHEDULING_POLL_INTERVAL_MS = env_int("SCHEDULING_POLL_INTERVAL_MS", 2000)
+# The dispatcher (scheduling/dispatch.py): targets leased per claim, how long a leased target waits for its task
+# before it is dispatched again, and after how long an attempt still "started" means its worker died (it is then
+# confirmed through the platform's read API, never re-sent: keep it above the longest platform call).
+SCHEDULING_DISPATCH_BATCH = env_int("SCHEDULING_DISPATCH_BATCH", 200)
+SCHEDULING_DISPATCH_LEASE_SECONDS = env_int("SCHEDULING_DISPATCH_LEASE_SECONDS", 120)
+# At most this many targets handed out and not yet claimed at once, so the queue drains well inside a lease and a
+# message lost with a killed worker is handed out again after the lease, not after the whole backlog.
+SCHEDULING_DISPATCH_MAX_QUEUED = env_int("SCHEDULING_DISPATCH_MAX_QUEUED", 1000)
+# Targets per publish task: the task claims and publishes them one after the other (each attempt saved before its
+# own call). Larger batches spend less on the broker per post; keep a batch's worst case (its platform calls'
+# timeouts) well inside the lease, or its last targets are handed out again while it still runs.
+SCHEDULING_PUBLISH_BATCH = env_int("SCHEDULING_PUBLISH_BATCH", 10)
+SCHEDULING_ATTEMPT_STALE_SECONDS = env_int("SCHEDULING_ATTEMPT_STALE_SECONDS", 300)
+# Tries per post and channel (outages, answers confirmed absent) before it fails and waits for a person's Retry;
+# the wait after an outage; how many read-API checks an unconfirmed post gets before it is left to a person.
+SCHEDULING_MAX_ATTEMPTS = env_int("SCHEDULING_MAX_ATTEMPTS", 3)
+SCHEDULING_OUTAGE_RETRY_SECONDS = env_int("SCHEDULING_OUTAGE_RETRY_SECONDS", 300)
+SCHEDULING_CONFIRM_MAX_CHECKS = env_int("SCHEDULING_CONFIRM_MAX_CHECKS", 5)
+# A post due this long ago whose channel is still waiting is reported lost by the hourly sweep (and dispatched).
+SCHEDULING_LATE_SECONDS = env_int("SCHEDULING_LATE_SECONDS", 900)
+# How long a signed public media URL (what the platforms fetch) stays valid.
+SCHEDULING_MEDIA_LINK_SECONDS = env_int("SCHEDULING_MEDIA_LINK_SECONDS", 3600)
 # --- end of scheduling settings
 
 # Credits a team created through sign-up starts with.

@@ -121,6 +121,44 @@ def _slide_id(team):
     return carousel_row(team).slides.get().pk
 
 
+def _channel_id(team):
+    from scheduling.models import Channel
+
+    return Channel.objects.create(team=team, platform="webhook", name="Victim hook", account_id="victim-hook").pk
+
+
+def _target_id(team):
+    from scheduling.models import Channel, Post, PostTarget
+
+    channel = Channel.objects.create(team=team, platform="bundle", name="Victim bundle", account_id="victim-bundle")
+    post = Post.objects.create(team=team, caption="Victim post", status="done")
+    return PostTarget.objects.create(post=post, channel=channel, external_id=f"victim-{post.pk}", status="published").pk
+
+
+def _sequence_id(team):
+    from tests.video.factories import sequence_row
+
+    return sequence_row(team).pk
+
+
+def _shot_id(team):
+    from tests.video.factories import sequence_row
+
+    return sequence_row(team).shots.get().pk
+
+
+def _post_id(team):
+    from tests.scheduling.posting import draft
+
+    return draft(team, MembershipFactory(team=team, role="member").user).pk
+
+
+def _font_id(team):
+    from tests.slides.factories import brand_font_row
+
+    return brand_font_row(team).pk
+
+
 # kwarg name -> function(team) that makes one object of `team` and returns the kwarg's value.
 RECIPES = {
     "member_id": _member_id,
@@ -140,6 +178,12 @@ RECIPES = {
     "carousel_id": _carousel_id,
     "slide_id": _slide_id,
     "kind": lambda team: "pdf",  # which export of the carousel; the carousel_id recipe makes the team's object
+    "channel_id": _channel_id,
+    "target_id": _target_id,
+    "sequence_id": _sequence_id,
+    "shot_id": _shot_id,
+    "post_id": _post_id,
+    "font_id": _font_id,
 }
 
 
@@ -163,6 +207,12 @@ EXCLUDED_NAMESPACES = {
 EXCLUDED_URL_NAMES = {
     "account_confirm_email",  # allauth: the key is an email-confirmation secret, not a team object.
     "account_reset_password_from_key",  # allauth: a password-reset secret, not a team object.
+    # A signed public media link for the platforms: the signature is the permission, not a team login;
+    # tests/scheduling/test_media_links.py covers forged (403), expired (410) and deleted (410) links.
+    "scheduling_media",
+    # A video provider's callback: the per-shot random token is the permission (no login); it only queues a
+    # confirming lookup. tests/video/test_pipeline_providers.py covers forged and replayed callbacks.
+    "video_callback",
 }
 
 # The kwarg is a bearer token: holding it is what grants access, so the page answers whoever holds it. Another

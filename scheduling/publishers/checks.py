@@ -1,0 +1,118 @@
+"""The rule checks the composer runs before saving a post, shared by every publisher's problems().
+
+Each problem is a sentence fit to show beside the post. A `Problem` is a str with `.fixable`: True when Postframe
+fixes it itself on save (an image converted to JPEG), False when the person must change the post.
+"""
+
+from scheduling.publishers.base import PlatformRules, PublishMedia
+
+FORMAT_NAMES = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP", "gif": "GIF", "heic": "HEIC", "avif": "AVIF"}
+MIME_FORMATS = {
+    "image/jpeg": "jpeg",
+    "image/jpg": "jpeg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "image/gif": "gif",
+    "image/heic": "heic",
+    "image/avif": "avif",
+}
+
+
+class Problem(str):
+    fixable = False
+
+    def __new__(cls, text, *, fixable=False):
+        problem = super().__new__(cls, text)
+        problem.fixable = fixable
+        return problem
+
+
+def image_format(media: PublishMedia):
+    return MIME_FORMATS.get(media.mime.lower().split(";")[0].strip(), media.mime.rsplit("/", 1)[-1].lower())
+
+
+def jpeg_needed(media, rules: PlatformRules):
+    """The images of `media` the composer must convert to JPEG on save: formats the platform refuses but JPEG
+    (which every platform here takes) fixes. Returns the PublishMedia items, in order."""
+    return [
+        item
+        for item in media
+        if item.kind == "image" and image_format(item) not in rules.image_formats and "jpeg" in rules.image_formats
+    ]
+
+
+def _count(n, noun):
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _mb(size):
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def aspect_words(ratio):
+    known = {0.8: "4:5", 1.91: "1.91:1", 0.5625: "9:16", 1.0: "1:1", 1.7778: "16:9"}
+    return known.get(round(ratio, 4), f"{ratio:.2f}:1")
+
+
+def check(rules: PlatformRules, request, *, label, text=None):
+    """Problems common to every platform: caption length, item count, kinds, formats, aspect and size."""
+    problems = []
+    text = request.text if text is None else text
+    if len(text) > rules.caption_max:
+        over = len(text) - rules.caption_max
+        problems.append(
+            Problem(
+                f"{label} takes up to {rules.caption_max:,} characters: this caption is {len(text):,}, "
+                f"{_count(over, 'character')} too many."
+            )
+        )
+    media = list(request.media)
+    if len(media) > rules.media_max:
+        problems.append(
+            Problem(f"{label} takes up to {_count(rules.media_max, 'item')} in one post: this one has {len(media)}.")
+        )
+    if len(media) < rules.media_min:
+        problems.append(Problem(f"{label} needs at least {_count(rules.media_min, 'image')} in a post."))
+    wrong_kind = [item for item in media if item.kind not in rules.kinds]
+    if wrong_kind:
+        kinds = sorted({item.kind for item in wrong_kind})
+        problems.append(
+            Problem(
+                f"{label} posts from Postframe take {' and '.join(_plural(k) for k in rules.kinds)} only: "
+                f"remove the {' and '.join(_plural(k) for k in kinds)}."
+            )
+        )
+    images = [item for item in media if item.kind == "image"]
+    convert = jpeg_needed(images, rules)
+    if convert:
+        names = sorted({FORMAT_NAMES.get(image_format(item), image_format(item)) for item in convert})
+        accepted = " or ".join(FORMAT_NAMES[f] for f in rules.image_formats)
+        problems.append(
+            Problem(
+                f"{label} takes {accepted} only: {len(convert)} of {_count(len(images), 'image')} "
+                f"{'is' if len(convert) == 1 else 'are'} {' and '.join(names)} — "
+                f"{'it' if len(convert) == 1 else 'they'}'ll be converted to JPEG when you save.",
+                fixable=True,
+            )
+        )
+    for position, item in enumerate(images, start=1):
+        if item.width and item.height and (rules.min_aspect or rules.max_aspect):
+            ratio = item.width / item.height
+            low, high = rules.min_aspect or 0, rules.max_aspect or float("inf")
+            if not low - 0.005 <= ratio <= high + 0.005:
+                problems.append(
+                    Problem(
+                        f"{label} takes images from {aspect_words(low)} (tall) to {aspect_words(high)} (wide): "
+                        f"image {position} is {item.width}×{item.height} — crop it to fit."
+                    )
+                )
+        converted = item in convert
+        if rules.max_bytes and item.size > rules.max_bytes and not converted:
+            problems.append(
+                Problem(f"{label} takes images up to {_mb(rules.max_bytes)}: image {position} is {_mb(item.size)}.")
+            )
+    return problems
+
+
+def _plural(kind):
+    return {"image": "images", "video": "videos", "pdf": "PDF documents"}.get(kind, kind + "s")

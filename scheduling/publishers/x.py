@@ -1,0 +1,187 @@
+"""X (API v2): a post of up to 280 characters with up to four photos.
+
+Photos go through the v2 media upload — POST /2/media/upload/initialize, /2/media/upload/{id}/append (multipart,
+segment_index), /2/media/upload/{id}/finalize, and GET /2/media/upload?command=STATUS while processing_info says so
+(bounded: still processing after the polls → kind "rate", a minute later). POST /2/tweets with media.media_ids is
+the irreversible call (201). Identical text is refused (403 "duplicate content") → kind "duplicate"; confirm()
+reads GET /2/users/{id}/tweets and matches the text (X appends a t.co link for media and escapes &, < and >).
+
+The 280 limit is counted with len(): X weighs some characters double (CJK, emoji) and every URL as 23, so a
+caption near the limit may still be refused at publish time (kind "user" with X's message).
+"""
+
+import html
+import re
+from datetime import timedelta
+
+from django.conf import settings
+
+from scheduling.publishers import checks, http
+from scheduling.publishers.base import PlatformRules, PublishError, PublishResult
+
+PLATFORM, LABEL = "x", "X"
+RULES = PlatformRules(
+    caption_max=280,
+    media_max=4,
+    kinds=("image",),
+    image_formats=("jpeg", "png", "webp", "gif"),
+    max_bytes=5 * 1024 * 1024,
+)
+CHUNK = 4 * 1024 * 1024
+TRAILING_LINKS = re.compile(r"(\s*https://t\.co/\w+)+\s*$")
+
+
+def same_text(published, wanted):
+    return TRAILING_LINKS.sub("", html.unescape(published or "")).strip() == wanted.strip()
+
+
+class XPublisher:
+    platform = PLATFORM
+    label = LABEL
+    rules = RULES
+
+    def __init__(self, *, base_url=None, timeout=None, poller=None):
+        self.base_url = (base_url or settings.X_API_URL).rstrip("/")
+        self.timeout, self.poller = timeout, poller
+
+    def problems(self, request):
+        problems = checks.check(RULES, request, label=LABEL)
+        if not request.text.strip() and not request.media:
+            problems.append(checks.Problem("An X post needs text or at least one photo."))
+        return problems
+
+    def publish(self, credentials, request):
+        with self._client(credentials) as api:
+            media_ids = [self._upload(api, item) for item in request.media]
+            tweet = {"text": request.text}
+            if media_ids:
+                tweet["media"] = {"media_ids": media_ids}
+            response = self._call(api, "POST", "/2/tweets", json=tweet, irreversible=True)
+        tweet_id = http.body(response).get("data", {}).get("id", "")
+        return PublishResult(remote_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}", raw={})
+
+    def confirm(self, credentials, request):
+        params = {"max_results": 50, "tweet.fields": "created_at", "exclude": "replies,retweets"}
+        with self._client(credentials) as api:
+            answer = http.body(self._call(api, "GET", f"/2/users/{credentials.account_id}/tweets", params=params))
+        for tweet in answer.get("data") or []:
+            if same_text(tweet.get("text"), request.text):
+                return PublishResult(
+                    remote_id=tweet["id"], url=f"https://x.com/i/web/status/{tweet['id']}", raw={"found": "timeline"}
+                )
+        return None
+
+    def refresh(self, credentials):
+        from scheduling import oauth
+
+        return oauth.refresh(PLATFORM, credentials)
+
+    # Steps.
+
+    def _client(self, credentials):
+        return http.client(
+            base_url=self.base_url,
+            headers={"Authorization": f"Bearer {credentials.access_token}"},
+            seconds=self.timeout,
+        )
+
+    def _upload(self, api, media):
+        data = http.fetch_media(media, platform=PLATFORM, label=LABEL)
+        category = "tweet_gif" if media.mime == "image/gif" else "tweet_image"
+        init = http.body(
+            self._call(
+                api,
+                "POST",
+                "/2/media/upload/initialize",
+                json={"media_type": media.mime, "total_bytes": len(data), "media_category": category},
+            )
+        )
+        media_id = init["data"]["id"]
+        for index, start in enumerate(range(0, len(data), CHUNK)):
+            self._call(
+                api,
+                "POST",
+                f"/2/media/upload/{media_id}/append",
+                data={"segment_index": str(index)},
+                files={"media": ("blob", data[start : start + CHUNK], "application/octet-stream")},
+            )
+        final = http.body(self._call(api, "POST", f"/2/media/upload/{media_id}/finalize")).get("data", {})
+        processing = final.get("processing_info")
+        if processing:
+            self._wait(api, media_id)
+        if media.alt_text:
+            self._call(
+                api,
+                "POST",
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
+            )
+        return media_id
+
+    def _wait(self, api, media_id):
+        for _ in self.poller or http.Poller():
+            answer = http.body(
+                self._call(api, "GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id})
+            )
+            info = answer.get("data", {}).get("processing_info") or {"state": "succeeded"}
+            if info.get("state") == "succeeded":
+                return
+            if info.get("state") == "failed":
+                error = info.get("error") or {}
+                raise PublishError(
+                    f"X could not process a photo: {error.get('message') or 'no reason given'}.",
+                    kind="user",
+                    platform=PLATFORM,
+                    code="media_failed",
+                )
+        raise PublishError(
+            "X is still processing the photos; the post is retried in a minute.",
+            kind="rate",
+            platform=PLATFORM,
+            code="media_processing",
+            retry_at=http.now() + timedelta(minutes=1),
+        )
+
+    def _call(self, api, method, url, *, irreversible=False, **kwargs):
+        response = http.send(api, method, url, platform=PLATFORM, label=LABEL, irreversible=irreversible, **kwargs)
+        if response.status_code < 400:
+            return response
+        answer = http.body(response)
+        detail = answer.get("detail") or answer.get("title") or f"HTTP {response.status_code}"
+        errors = answer.get("errors") or []
+        if errors and isinstance(errors[0], dict):
+            detail = errors[0].get("message") or detail
+        status = response.status_code
+        if status == 401:
+            raise PublishError(
+                f"X no longer accepts this channel's sign-in ({detail}). Reconnect the channel.",
+                kind="auth",
+                platform=PLATFORM,
+                code="401",
+            )
+        if status == 403 and "duplicate" in detail.lower():
+            raise PublishError(
+                "X already has a post with exactly this text; it is not posted twice.",
+                kind="duplicate",
+                platform=PLATFORM,
+                code="duplicate_content",
+            )
+        if status == 429:
+            until = http.retry_at(response, default_seconds=900)
+            raise PublishError(
+                f"X is limiting posts for this account; the post waits until {until:%H:%M} UTC.",
+                kind="rate",
+                platform=PLATFORM,
+                code="429",
+                retry_at=until,
+            )
+        if status >= 500:
+            raise http.server_error(response, platform=PLATFORM, label=LABEL, irreversible=irreversible)
+        if status == 403:
+            raise PublishError(
+                f"X refused the post: {detail}",
+                kind="auth" if "scope" in detail.lower() else "user",
+                platform=PLATFORM,
+                code="403",
+            )
+        raise PublishError(f"X refused the post: {detail}", kind="user", platform=PLATFORM, code=str(status))

@@ -1,0 +1,309 @@
+"""A local fake of LinkedIn's Community Management API (/rest) and its OAuth.
+
+Every /rest call needs LinkedIn-Version (missing → 400 VERSION_MISSING, not in `active_versions` → 426
+NONEXISTENT_VERSION) and X-Restli-Protocol-Version: 2.0.0 (missing → 400). Endpoints:
+POST /rest/images?action=initializeUpload and /rest/documents?action=initializeUpload (→ value.uploadUrl and the
+image/document URN), PUT /dms-uploads/{id} (the bytes: images must be JPEG/PNG/GIF, documents PDF ≤ 300 pages),
+POST /rest/posts (201, x-restli-id; the same commentary by the same author again → 422 DUPLICATE_POST; an unescaped
+little-text reserved character cuts the stored commentary there, as LinkedIn does), GET /rest/posts?author=<encoded
+URN>&q=author (a member's posts only with r_member_social when the token has scopes). Tokens: 401
+EXPIRED_ACCESS_TOKEN / REVOKED_ACCESS_TOKEN. OAuth: GET /oauth/v2/authorization, POST /oauth/v2/accessToken
+(authorization_code, refresh_token: the refresh token is returned again unless `return_refresh_token` is False), GET
+/v2/userinfo. Counters are keyed by commentary.
+"""
+
+import io
+import re
+import secrets
+import time
+from urllib.parse import unquote
+
+from pypdf import PdfReader
+
+from tests.fakes.social import Answer, FakePlatform, Refusal, identify, main
+
+UNESCAPED = re.compile(r"(?<!\\)[|{}@\[\]()<>*_~]")
+
+
+class FakeLinkedIn(FakePlatform):
+    name = "linkedin"
+    routes = (
+        ("GET", "/oauth/v2/authorization", "authorize"),
+        ("POST", "/oauth/v2/accessToken", "token"),
+        ("GET", "/v2/userinfo", "userinfo"),
+        ("POST", r"/rest/(images|documents)", "initialize_upload"),
+        ("PUT", r"/dms-uploads/([\w-]+)", "upload"),
+        ("POST", "/rest/posts", "create_post"),
+        ("GET", "/rest/posts", "find_posts"),
+    )
+
+    def __init__(
+        self,
+        *,
+        active_versions=(
+            "202510",
+            "202511",
+            "202512",
+            "202601",
+            "202602",
+            "202603",
+            "202604",
+            "202605",
+            "202606",
+            "202607",
+            "202608",
+            "202609",
+            "202610",
+            "202611",
+        ),
+        return_refresh_token=True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.authorize_as = "urn:li:person:abc123"
+        self.active_versions, self.return_refresh_token = set(active_versions), return_refresh_token
+        self.uploads = {}  # upload id → {urn, kind, owner, data}
+        self.posts_by_id = {}
+        self._texts = {}  # (author, commentary) → post URN: the duplicate check
+
+    def not_found(self, request):
+        return {"status": 404, "code": "NOT_FOUND", "message": f"No resource at {request.path}"}
+
+    # Checks every /rest call goes through.
+
+    def member(self, request):
+        found, why = self.check_token(self.bearer(request))
+        if found is None:
+            code = {"expired": "EXPIRED_ACCESS_TOKEN", "revoked": "REVOKED_ACCESS_TOKEN"}.get(
+                why, "INVALID_ACCESS_TOKEN"
+            )
+            raise Refusal(
+                401,
+                {
+                    "status": 401,
+                    "serviceErrorCode": 65600,
+                    "code": code,
+                    "message": f"The token used in the request is {why or 'invalid'}",
+                },
+            )
+        return found
+
+    def rest(self, request):
+        version = request.headers.get("linkedin-version")
+        if not version:
+            raise Refusal(
+                400,
+                {
+                    "status": 400,
+                    "code": "VERSION_MISSING",
+                    "message": "A version must be present. Please specify a version by adding the "
+                    "LinkedIn-Version header.",
+                },
+            )
+        if version not in self.active_versions:
+            raise Refusal(
+                426,
+                {"status": 426, "code": "NONEXISTENT_VERSION", "message": f"Requested version {version} is not active"},
+            )
+        if request.headers.get("x-restli-protocol-version") != "2.0.0":
+            raise Refusal(
+                400,
+                {
+                    "status": 400,
+                    "code": "ILLEGAL_ARGUMENT",
+                    "message": "Rest.li protocol 2.0.0 is required (X-Restli-Protocol-Version).",
+                },
+            )
+        return self.member(request)
+
+    # OAuth.
+
+    def authorize(self, request):
+        return self.new_code(request)
+
+    def token(self, request):
+        params = request.params
+        if params.get("client_id") != self.client_id or params.get("client_secret") != self.client_secret:
+            raise Refusal(401, {"error": "invalid_client", "error_description": "Client authentication failed"})
+        if params.get("grant_type") == "refresh_token":
+            with self._lock:
+                account = self.refresh_tokens.get(params.get("refresh_token", ""))
+            if account is None:
+                raise Refusal(
+                    400, {"error": "invalid_request", "error_description": "The provided refresh token is invalid"}
+                )
+            answer = {"access_token": self.issue_token(account), "expires_in": self.token_lifetime}
+            if self.return_refresh_token:
+                answer |= {"refresh_token": params["refresh_token"], "refresh_token_expires_in": 31536000}
+            return Answer(200, answer)
+        grant, why = self.redeem_code(request, client_id=self.client_id)
+        if grant is None:
+            raise Refusal(400, {"error": "invalid_grant", "error_description": why})
+        return Answer(
+            200,
+            {
+                "access_token": self.issue_token(grant["account"], scopes=grant["scopes"].split()),
+                "expires_in": self.token_lifetime,
+                "refresh_token": self.issue_refresh_token(grant["account"]),
+                "refresh_token_expires_in": 31536000,
+                "scope": grant["scopes"],
+            },
+        )
+
+    def userinfo(self, request):
+        found = self.member(request)
+        return Answer(200, {"sub": found.account.rsplit(":", 1)[-1], "name": "Demo Member"})
+
+    # Uploads.
+
+    def initialize_upload(self, request, collection):
+        found = self.rest(request)
+        if request.query.get("action") != "initializeUpload":
+            raise Refusal(400, {"status": 400, "message": "Unsupported action"})
+        owner = ((request.json or {}).get("initializeUploadRequest") or {}).get("owner")
+        if owner != found.account and not (owner or "").startswith("urn:li:organization:"):
+            raise Refusal(
+                403, {"status": 403, "code": "ACCESS_DENIED", "message": f"Not enough permissions to upload as {owner}"}
+            )
+        upload_id = secrets.token_hex(8)
+        kind = "image" if collection == "images" else "document"
+        urn = f"urn:li:{kind}:C4E{upload_id.upper()}"
+        with self._lock:
+            self.uploads[upload_id] = {"urn": urn, "kind": kind, "owner": owner, "data": None}
+        return Answer(
+            200,
+            {
+                "value": {
+                    "uploadUrlExpiresAt": int(time.time() * 1000) + 3600_000,
+                    "uploadUrl": f"{self.url}/dms-uploads/{upload_id}",
+                    kind: urn,
+                }
+            },
+        )
+
+    def upload(self, request, upload_id):
+        self.member(request)
+        with self._lock:
+            upload = self.uploads.get(upload_id)
+        if upload is None:
+            raise Refusal(404, self.not_found(request))
+        if upload["kind"] == "image":
+            fmt, _, _ = identify(request.body)
+            if fmt not in ("JPEG", "PNG", "GIF"):
+                raise Refusal(400, {"status": 400, "message": "Unsupported image format"})
+        else:
+            try:
+                pages = len(PdfReader(io.BytesIO(request.body)).pages)
+            except Exception:  # anything pypdf cannot read is not a document to LinkedIn
+                raise Refusal(400, {"status": 400, "message": "The document is not a readable PDF"}) from None
+            if pages > 300 or len(request.body) > 100 * 1024 * 1024:
+                raise Refusal(400, {"status": 400, "message": "Documents are limited to 300 pages and 100 MB"})
+        with self._lock:
+            upload["data"] = request.body
+        return Answer(201, body=b"")
+
+    # Posts.
+
+    def _uploaded(self, urn):
+        with self._lock:
+            return any(upload["urn"] == urn and upload["data"] is not None for upload in self.uploads.values())
+
+    def create_post(self, request):
+        found = self.rest(request)
+        post = request.json or {}
+        author = post.get("author", "")
+        if author != found.account and not author.startswith("urn:li:organization:"):
+            raise Refusal(403, {"status": 403, "code": "ACCESS_DENIED", "message": f"Cannot post as {author}"})
+        missing = [
+            name
+            for name in ("author", "commentary", "visibility", "distribution", "lifecycleState")
+            if name not in post
+        ]
+        if missing:
+            raise Refusal(422, {"status": 422, "message": f"Missing fields: {', '.join(missing)}"})
+        content = post.get("content") or {}
+        urns = (
+            [content["media"]["id"]]
+            if "media" in content
+            else [image["id"] for image in (content.get("multiImage") or {}).get("images", [])]
+        )
+        if "multiImage" in content and not 2 <= len(urns) <= 20:
+            raise Refusal(422, {"status": 422, "message": "multiImage takes 2 to 20 images"})
+        if any(not self._uploaded(urn) for urn in urns):
+            raise Refusal(422, {"status": 422, "message": "Media not found or upload not complete"})
+        if self.rate_limited():
+            raise Refusal(
+                429,
+                {"status": 429, "message": "Resource level throttle limit reached"},
+                {"Retry-After": str(int(self.rate_limited()) + 1)},
+            )
+        commentary = post["commentary"]
+        cut = UNESCAPED.search(commentary)
+        stored = commentary[: cut.start()] if cut else commentary
+        with self._lock:
+            existing = self.posts_by_id.get(self._texts.get((author, stored), ""))
+            if existing is None:
+                urn = f"urn:li:share:{7_300_000_000_000_000_000 + len(self.posts_by_id)}"
+                record = {
+                    "id": urn,
+                    "author": author,
+                    "commentary": stored,
+                    "content": content,
+                    "createdAt": int(time.time() * 1000),
+                    "lifecycleState": "PUBLISHED",
+                    "visibility": post["visibility"],
+                }
+                self.posts_by_id[urn] = record
+                self._texts[(author, stored)] = urn
+        if existing is not None:
+            self.count_duplicate(stored)
+            raise Refusal(
+                422,
+                {
+                    "errorDetailType": "com.linkedin.common.error.BadRequest",
+                    "message": f"Content is a duplicate of {existing['id']}",
+                    "errorDetails": {
+                        "inputErrors": [
+                            {"description": "Duplicate post is detected", "input": {}, "code": "DUPLICATE_POST"}
+                        ]
+                    },
+                    "status": 422,
+                },
+            )
+        self.count_published(stored, record)
+        return Answer(201, body=b"", headers={"x-restli-id": urn, "x-linkedin-id": urn}, lose=self.take_lost_answer())
+
+    def find_posts(self, request):
+        found = self.rest(request)
+        person = unquote(request.query.get("author", "")).startswith("urn:li:person:")
+        if found.scopes and person and "r_member_social" not in found.scopes:
+            raise Refusal(
+                403,
+                {
+                    "status": 403,
+                    "code": "ACCESS_DENIED",
+                    "serviceErrorCode": 100,
+                    "message": "Not enough permissions to access: partnerApiPostsExternal.FINDER-author",
+                },
+            )
+        if request.query.get("q") != "author":
+            raise Refusal(400, {"status": 400, "message": "Only the author finder is supported"})
+        if "author=urn:" in request.raw_query:
+            raise Refusal(
+                400,
+                {
+                    "status": 400,
+                    "code": "ILLEGAL_ARGUMENT",
+                    "message": "Invalid query parameters passed to request (URNs must be encoded)",
+                },
+            )
+        author = unquote(request.query.get("author", ""))
+        count = int(request.query.get("count", 10))
+        with self._lock:
+            mine = [post for post in self.posts_by_id.values() if post["author"] == author]
+        mine.sort(key=lambda post: post["createdAt"], reverse=True)
+        return Answer(200, {"elements": mine[:count], "paging": {"start": 0, "count": count, "total": len(mine)}})
+
+
+if __name__ == "__main__":
+    main(FakeLinkedIn)
