@@ -1,5 +1,17 @@
 """What the HTTP providers share: telling a request that surely never left from one whose answer was lost, and
-downloading a finished clip."""
+downloading a finished clip.
+
+Clips are downloaded through one httpx.Client per process (thread-safe), made on first use, made anew in a forked
+child and closed at exit: a client per clip built a new SSL context each time (50–70 ms a shot); the context is
+what is reused, connections are not kept between clips. It is not the provider's API client, which carries the
+provider's key in its headers: a clip's URL is a CDN's, which must never see that key. It keeps no cookies and
+follows redirects (result URLs often redirect to storage).
+"""
+
+import atexit
+import os
+import threading
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -50,12 +62,51 @@ def lost_behind_gateway(response, *, provider, label):
     )
 
 
+_downloads = None
+_downloads_lock = threading.Lock()
+
+
+def download_client():
+    """This process's one client for clip downloads, made on first use."""
+    global _downloads
+    if _downloads is None:
+        with _downloads_lock:
+            if _downloads is None:
+                _downloads = httpx.Client(
+                    timeout=DOWNLOAD_TIMEOUT,
+                    follow_redirects=True,
+                    # One download a shot: a connection kept alive would rarely be reused, and one kept to a host
+                    # that went away (a CDN node, a test's fake) must not answer the next clip.
+                    limits=httpx.Limits(max_keepalive_connections=0),
+                    cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # accepts none
+                )
+    return _downloads
+
+
+def close_download_client():
+    global _downloads
+    with _downloads_lock:
+        if _downloads is not None:
+            _downloads.close()
+            _downloads = None
+
+
+def _forget_after_fork():
+    # The parent's client (and its pooled sockets) stays the parent's; the child makes its own on first use.
+    global _downloads, _downloads_lock
+    _downloads, _downloads_lock = None, threading.Lock()
+
+
+atexit.register(close_download_client)
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
+
+
 def download_clip(url, *, provider, label, client=None):
     """The bytes at a provider's result URL; kind "expired" when the URL is gone (these links expire)."""
     if not url:
         raise VideoProviderError(f"{label} reported no video for this task.", kind="expired", provider=provider)
-    own = client is None
-    client = client or httpx.Client(timeout=DOWNLOAD_TIMEOUT, follow_redirects=True)
+    client = client or download_client()
     try:
         with client.stream("GET", url) as response:
             if response.status_code in (403, 404, 410):
@@ -92,6 +143,3 @@ def download_clip(url, *, provider, label, client=None):
             return b"".join(chunks)
     except httpx.HTTPError as exc:
         raise network_failure(exc, provider=provider, label=label, creating=False) from exc
-    finally:
-        if own:
-            client.close()
