@@ -35,6 +35,7 @@ from scheduling.publishers.base import PublishError, PublishMedia, PublishReques
 from scheduling.publishers.registry import publisher_for
 from scheduling.selectors import target_text
 from studio.core.services import audit_record
+from studio.teams.scoping import scoped
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,9 @@ def _blocked(target, media, now):
     missing = [item.asset_name for item in media if item.asset_id is None]
     if missing:
         return f"The image '{missing[0]}' was deleted; add another or remove it."
+    deck = target.options.get("carousel_pdf")
+    if deck and (problem := _document_problem(target.post, deck)) is not None:
+        return problem
     channel = target.channel
     if channel.status == Channel.Status.CONNECTED and channel.expires_at is not None:
         usable = channel_services.channel_usable(channel=channel, now=now)  # may refresh: outside any transaction
@@ -153,6 +157,36 @@ def _blocked(target, media, now):
         reason = channel.status_message or f"The channel is {channel.get_status_display().lower()}."
         return f"{channel} cannot publish: {reason} An admin can reconnect it in Channels, then Retry."
     return ""
+
+
+def _carousel(post, carousel_id):
+    from slides.models import Carousel
+
+    return scoped(Carousel, post.team).filter(pk=carousel_id).first()
+
+
+def _document_problem(post, carousel_id):
+    """Why a carousel cannot go to LinkedIn as its PDF document now (deleted, or a slide fails its checks), or None."""
+    from slides.services import export_blockers
+
+    carousel = _carousel(post, carousel_id)
+    if carousel is None:
+        return "The slides carousel of this post was deleted; pick another or images, then Retry."
+    if blockers := export_blockers(carousel):
+        first = next(iter(blockers))
+        return f"Slide {first} of '{carousel.topic}' needs a fix before it can go out as a PDF: {blockers[first][0]}"
+    return None
+
+
+def _carousel_document(post, carousel_id):
+    """The deck as LinkedIn's document post takes it: the PDF with real, selectable text, made from it as it is now."""
+    from slides.services import carousel_export_pdf
+
+    carousel = _carousel(post, carousel_id)
+    data = carousel_export_pdf(carousel=carousel, user=post.created_by)
+    return PublishMedia(
+        url="", kind="pdf", mime="application/pdf", size=len(data), data=data, pages=carousel.slides.count()
+    )
 
 
 def _claimable(target_ids, now):
@@ -214,6 +248,9 @@ def publish_request(target, attempt, *, publisher, media=None):
     formats = publisher.rules.image_formats
     items = media if media is not None else post.media.select_related("asset").all()
     media = []
+    if platform == Platform.LINKEDIN and (deck := target.options.get("carousel_pdf")):
+        items = []  # the deck goes as one document, not as its slide images
+        media.append(_carousel_document(post, deck))
     for item in items:
         asset = item.asset
         # A format the platform refuses goes as a JPEG copy (every platform here takes JPEG).

@@ -1,6 +1,7 @@
 """The dispatcher against the platform fakes over real HTTP: due posts go out once, lost answers are confirmed through
 the read APIs before anything is sent again, and every refusal says what happened and what to do."""
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -546,3 +547,38 @@ def test_a_channel_reconnected_since_the_batch_read_publishes_instead_of_blockin
 
     assert set(PostTarget.objects.filter(pk__in=ids).values_list("status", flat=True)) == {S.PUBLISHED}
     assert sum(webhook_receiver.deliveries.values()) == 2
+
+
+def test_a_linkedin_pdf_carousel_goes_out_as_one_document_with_its_real_text(team, member, fake_linkedin):
+    from pypdf import PdfReader
+
+    from tests.slides.factories import carousel_for
+
+    carousel = carousel_for(team, member, preset="linkedin-4x5", slide_count=3)
+    channel = token_channel(team, fake_linkedin, "linkedin")
+    options = {"carousel_pdf": carousel.pk, "document_title": carousel.topic}
+    post = due_post(team, [channel], caption="Five habits, one document", options=options)
+
+    target = _publish(post, channel)
+
+    assert target.status == S.PUBLISHED, target.message
+    documents = [upload for upload in fake_linkedin.uploads.values() if upload["kind"] == "document"]
+    assert len(documents) == 1 and not [u for u in fake_linkedin.uploads.values() if u["kind"] == "image"]
+    pages = PdfReader(io.BytesIO(documents[0]["data"])).pages
+    assert len(pages) == 3
+    assert carousel.slides.get(position=1).headline.split()[0] in pages[0].extract_text()
+
+
+def test_a_carousel_deleted_after_scheduling_blocks_its_linkedin_document(team, member, fake_linkedin):
+    from tests.slides.factories import carousel_for
+
+    carousel = carousel_for(team, member, preset="linkedin-4x5", slide_count=3)
+    channel = token_channel(team, fake_linkedin, "linkedin")
+    post = due_post(team, [channel], options={"carousel_pdf": carousel.pk})
+    carousel.delete()
+
+    target = _publish(post, channel)
+
+    assert target.status == S.BLOCKED
+    assert "carousel of this post was deleted" in target.message
+    assert not fake_linkedin.uploads
