@@ -28,7 +28,7 @@ RULES = PlatformRules(
     max_bytes=5 * 1024 * 1024,
 )
 CHUNK = 4 * 1024 * 1024
-TRAILING_LINKS = re.compile(r"(\s*https://t\.co/\w+)+\s*$")
+TRAILING_LINKS = re.compile(r"(\s*https://t\.co/\S+)+\s*$")
 
 
 def same_text(published, wanted):

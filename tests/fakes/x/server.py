@@ -14,6 +14,7 @@ old one stops working). Counters are keyed by the text as sent.
 import base64
 import html
 import secrets
+import string
 import threading
 import time
 from datetime import UTC, datetime
@@ -235,7 +236,7 @@ class FakeX(FakePlatform):
             )
         shown = html.escape(text, quote=False)
         if media_ids:
-            shown += f" https://t.co/{secrets.token_urlsafe(7)}"
+            shown += " https://t.co/" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(10))
         with self._lock:
             duplicate = (found.account, text) in self._texts
             if not duplicate:
