@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from scheduling import oauth
 from scheduling.models import Channel, Platform
-from scheduling.publishers import http
+from scheduling.publishers import http, webhook
 from scheduling.publishers.base import Credentials, PublishError
 from scheduling.publishers.registry import publisher_for
 from studio.core.services import audit_record
@@ -160,6 +160,8 @@ def _webhook_refusal(url, secret):
     parts = urlparse(url or "")
     if parts.scheme not in ("http", "https") or not parts.netloc:
         errors["webhook_url"] = "Enter the receiver's address, starting with https:// (or http:// on a closed network)."
+    elif (refusal := webhook.address_refusal(url)) is not None:
+        errors["webhook_url"] = refusal
     if secret and len(secret) < 16:
         errors["webhook_secret"] = "Use a secret of at least 16 characters, or leave it empty to have one made."
     return errors

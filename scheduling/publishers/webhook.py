@@ -10,10 +10,15 @@ a retry always sends the same id and confirm() simply delivers again: a 2xx mean
 import hashlib
 import hmac
 import json
+import socket
 import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 from scheduling.publishers import http
 from scheduling.publishers.base import PlatformRules, PublishError, PublishResult
+from studio.core.network import internal_reason, resolve
 
 PLATFORM, LABEL = "webhook", "The webhook"
 RULES = PlatformRules(
@@ -34,6 +39,28 @@ def verify(secret, *, timestamp, body, header, now=None, tolerance=TOLERANCE_SEC
     except (TypeError, ValueError):
         return False
     return fresh and hmac.compare_digest(signature(secret, timestamp, body), header or "")
+
+
+def address_refusal(url):
+    """Why the server must not POST to `url`, or None: a receiver on a private network, loopback or link-local
+    address is refused (the server would otherwise reach into its own network for whoever sets up a channel) unless
+    the operator allows it with SCHEDULING_WEBHOOK_ALLOW_PRIVATE."""
+    if settings.SCHEDULING_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    parts = urlsplit(url)
+    try:
+        addresses = resolve(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError, ValueError):
+        return f"The receiver's host {parts.hostname or url} could not be found."
+    if not addresses:
+        return f"The receiver's host {parts.hostname} could not be found."
+    for address in addresses:
+        if (reason := internal_reason(address)) is not None:
+            return (
+                f"The receiver's address {address} is {reason}: webhooks go only to public internet addresses. "
+                "An operator can allow private receivers with SCHEDULING_WEBHOOK_ALLOW_PRIVATE."
+            )
+    return None
 
 
 def payload(request):
@@ -81,6 +108,8 @@ class WebhookPublisher:
                 platform=PLATFORM,
                 code="not_configured",
             )
+        if (refusal := address_refusal(url)) is not None:  # checked again: what a name resolves to can change
+            raise PublishError(refusal, kind="user", platform=PLATFORM, code="address")
         body = json.dumps(payload(request), separators=(",", ":"), sort_keys=True).encode()
         timestamp = str(int(time.time()))
         headers = {

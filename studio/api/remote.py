@@ -9,7 +9,6 @@ seconds, and what arrives must decode as a PNG, JPEG or WebP image.
 """
 
 import io
-import ipaddress
 import socket
 import time
 import warnings
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 import httpx
 from django.conf import settings
 from PIL import Image
+
+from studio.core.network import internal_reason, resolve
 
 MAX_REDIRECTS = 3
 REDIRECT_STATUSES = {301, 302, 303, 307, 308}
@@ -56,41 +57,17 @@ def _megabytes(n):
     return f"{n / (1024 * 1024):.3g} MB"
 
 
-def _why_internal(ip):
-    """Why `ip` is not a public internet address, or None when it is one."""
-    if ip.version == 6 and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for attribute, reason in (
-        ("is_unspecified", "unspecified"),
-        ("is_loopback", "loopback"),
-        ("is_link_local", "link-local"),
-        ("is_multicast", "multicast"),
-        ("is_private", "a private network"),
-        ("is_reserved", "reserved"),
-    ):
-        if getattr(ip, attribute):
-            return reason
-    if not ip.is_global:
-        return "not a public internet address"
-    return None
-
-
 def _checked_address(host, port):
     """The address to connect to for `host`, after every address it resolves to has passed the check."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = resolve(host, port)
     except (socket.gaierror, UnicodeError):
         raise RemoteFetchRefused(f"The host {host} could not be found.")
-    addresses = []
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%", 1)[0])
-        if address not in addresses:
-            addresses.append(address)
     if not addresses:
         raise RemoteFetchRefused(f"The host {host} could not be found.")
     if not settings.POSTFRAME_REMOTE_FETCH_ALLOW_PRIVATE:
         for address in addresses:
-            if (reason := _why_internal(address)) is not None:
+            if (reason := internal_reason(address)) is not None:
                 named = "" if host.strip("[]") == str(address) else f" of {host}"
                 raise RemoteFetchRefused(
                     f"The address {address}{named} is private ({reason}): Postframe fetches reference images "

@@ -384,6 +384,9 @@ SCHEDULING_CONFIRM_MAX_CHECKS = env_int("SCHEDULING_CONFIRM_MAX_CHECKS", 5)
 SCHEDULING_LATE_SECONDS = env_int("SCHEDULING_LATE_SECONDS", 900)
 # How long a signed public media URL (what the platforms fetch) stays valid.
 SCHEDULING_MEDIA_LINK_SECONDS = env_int("SCHEDULING_MEDIA_LINK_SECONDS", 3600)
+# Webhook channels may POST to receivers on private networks, loopback or link-local addresses only when this is on
+# (the server would otherwise reach into its own network for whoever sets a channel up).
+SCHEDULING_WEBHOOK_ALLOW_PRIVATE = env_bool("SCHEDULING_WEBHOOK_ALLOW_PRIVATE", False)
 # --- end of scheduling settings
 
 # Credits a team created through sign-up starts with.

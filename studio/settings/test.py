@@ -20,6 +20,8 @@ STORAGES = {
 # Worker and web server processes started by the tests get the run's own MEDIA_ROOT through the environment.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "test-media")  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+# The webhook receivers the tests start listen on 127.0.0.1 (tests/scheduling/test_channels.py turns it off).
+SCHEDULING_WEBHOOK_ALLOW_PRIVATE = True
 # Static files straight from the source folders: no collectstatic before a test run.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

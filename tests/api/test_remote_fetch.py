@@ -53,8 +53,8 @@ def test_it_refuses_every_kind_of_internal_address(settings, address, reason):
 def test_it_refuses_a_redirect_to_a_private_address(image_server, settings, monkeypatch):
     # Pretend the image server's own address is public, so only the redirect's target is internal.
     settings.POSTFRAME_REMOTE_FETCH_ALLOW_PRIVATE = False
-    checks = remote._why_internal
-    monkeypatch.setattr(remote, "_why_internal", lambda ip: None if str(ip) == "127.0.0.1" else checks(ip))
+    checks = remote.internal_reason
+    monkeypatch.setattr(remote, "internal_reason", lambda ip: None if str(ip) == "127.0.0.1" else checks(ip))
     with pytest.raises(RemoteFetchRefused) as refused:
         remote_image_fetch(f"{image_server.url}/to?url=http://127.0.0.2:{image_server.port}/image.png")
     assert "The address 127.0.0.2 is private (loopback)" in refused.value.message

@@ -85,6 +85,39 @@ def test_a_reconnect_without_a_refresh_token_keeps_the_one_the_channel_has(team,
     assert AuditEntry.objects.filter(team=team, action="channel.reconnected").count() == 1
 
 
+def test_a_webhook_to_a_private_address_is_refused_unless_the_operator_allows_it(team, admin_user, settings):
+    settings.SCHEDULING_WEBHOOK_ALLOW_PRIVATE = False
+    for url in ("http://127.0.0.1:8000/hook", "http://169.254.169.254/latest/meta-data", "http://10.0.0.5/hook"):
+        with pytest.raises(services.ChannelError) as refusal:
+            services.channel_connect_token(team=team, user=admin_user, platform="webhook", webhook_url=url)
+        assert "public internet addresses" in refusal.value.errors["webhook_url"], url
+        assert "SCHEDULING_WEBHOOK_ALLOW_PRIVATE" in refusal.value.errors["webhook_url"]
+    assert not Channel.objects.filter(team=team).exists()
+
+    settings.SCHEDULING_WEBHOOK_ALLOW_PRIVATE = True
+    channel = services.channel_connect_token(
+        team=team, user=admin_user, platform="webhook", webhook_url="http://127.0.0.1:8000/hook"
+    )
+    assert channel.platform == "webhook"
+
+
+def test_a_webhook_whose_name_later_points_inside_is_refused_at_publish_time(team, webhook_receiver, settings):
+    from scheduling import dispatch
+    from scheduling.models import PostTarget
+    from tests.scheduling.scheduled import due_post, target_of, webhook_channel
+
+    channel = webhook_channel(team, webhook_receiver)  # connected while private receivers were allowed
+    post = due_post(team, [channel], caption="Not for the intranet")
+    settings.SCHEDULING_WEBHOOK_ALLOW_PRIVATE = False
+
+    dispatch.target_publish(target_id=target_of(post, channel).pk)
+
+    target = target_of(post, channel)
+    assert target.status == PostTarget.Status.FAILED
+    assert "public internet addresses" in target.message
+    assert not webhook_receiver.deliveries
+
+
 def test_a_webhook_needs_an_address_and_gets_a_secret_when_none_is_given(team, admin_user):
     with pytest.raises(services.ChannelError) as refusal:
         services.channel_connect_token(team=team, user=admin_user, platform="webhook", webhook_url="ftp://x")
