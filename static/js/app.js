@@ -46,4 +46,27 @@
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+
+  // Ctrl/Cmd+Enter sends the form being typed in when it says so (data-ctrl-enter), as it generates in the studio.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+    var form = event.target.closest && event.target.closest("form[data-ctrl-enter]");
+    if (!form) return;
+    event.preventDefault();
+    form.requestSubmit();
+  });
+
+  // A form that takes a moment (its button has data-busy-label) says so on the button and cannot be sent twice.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = form.querySelector("button[data-busy-label]");
+    if (!button || event.defaultPrevented) return;
+    if (form.dataset.busy) {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.busy = "1";
+    form.setAttribute("aria-busy", "true");
+    button.textContent = button.dataset.busyLabel;
+  });
 })();
