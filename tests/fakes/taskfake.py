@@ -1,6 +1,7 @@
 """What the video providers' fakes share: a threaded JSON HTTP server, a request log, timed task progress, callbacks
 POSTed when a task finishes, and a real small MP4 (made once by the offline animator) behind every video URL."""
 
+import argparse
 import functools
 import io
 import json
@@ -59,9 +60,11 @@ GATEWAY_PAGE = "<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 class TaskFake:
-    """Subclasses implement route(recorded) → (status, body) and tick() (called every 20 ms to move tasks on)."""
+    """Subclasses keep `tasks`, implement route(recorded) → (status, body), status_of(task) and task_object(task),
+    and name the provider's FINISHED statuses; tick() (every 20 ms) fires each finished task's callback once."""
 
     name = "fake"
+    FINISHED = ()  # the provider's words for a task that has ended
 
     def __init__(self, *, host="127.0.0.1", port=0, progress_seconds=0.3, answer_delay=0.0):
         self.host, self.port = host, port
@@ -111,7 +114,12 @@ class TaskFake:
                 self.tick()
 
     def tick(self):
-        """Move tasks on; subclasses fire callbacks from here."""
+        """POST each task's callback once, when it has just finished, as the provider does."""
+        for task in self.tasks.values():
+            if not task["finished_seen"] and self.status_of(task) in self.FINISHED:
+                task["finished_seen"] = True
+                if task["callback_url"]:
+                    self.post_callback(task["callback_url"], self.task_object(task))
 
     def gateway_after_create(self):
         """Called by a subclass once a create is made: answer as a failing gateway when the knob says so."""
@@ -250,3 +258,18 @@ class CallbackReceiver:
     def __exit__(self, *exc):
         self._server.shutdown()
         self._server.server_close()
+
+
+def main(fake_class, *, description, default_port, greeting):
+    """Run one fake by hand until Ctrl-C: `python -m tests.fakes.<provider>.server --port N`."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--port", type=int, default=default_port)
+    parser.add_argument("--progress", type=float, default=3.0)
+    args = parser.parse_args()
+    fake = fake_class(port=args.port, progress_seconds=args.progress).start()
+    print(greeting(fake))
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        fake.stop()

@@ -20,7 +20,6 @@ ratio, resolution, seed).
 Standalone: python -m tests.fakes.ark.server --port 8767
 """
 
-import argparse
 import base64
 import binascii
 import hashlib
@@ -31,7 +30,7 @@ from collections import Counter
 
 from PIL import Image
 
-from tests.fakes.taskfake import Answer, TaskFake, fake_clip
+from tests.fakes.taskfake import Answer, TaskFake, fake_clip, main
 
 API_KEY = "ark-test-postframe-key"
 MODELS = ("seedance-1-0-pro-250528", "seedance-1-0-lite-i2v-250428", "seedance-1-5-pro-251215")
@@ -48,6 +47,7 @@ def refuse(status, code, message, headers=None):
 
 class FakeArk(TaskFake):
     name = "ark"
+    FINISHED = ("succeeded", "failed", "cancelled")
 
     def __init__(self, *, api_key=API_KEY, **kwargs):
         super().__init__(**kwargs)
@@ -276,27 +276,11 @@ class FakeArk(TaskFake):
             duration = task["duration"]
         return 200, fake_clip(duration)
 
-    def tick(self):
-        for task in self.tasks.values():
-            if not task["finished_seen"] and self.status_of(task) in ("succeeded", "failed", "cancelled"):
-                task["finished_seen"] = True
-                if task["callback_url"]:
-                    self.post_callback(task["callback_url"], self.task_object(task))
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8767)
-    parser.add_argument("--progress", type=float, default=3.0)
-    args = parser.parse_args()
-    fake = FakeArk(port=args.port, progress_seconds=args.progress).start()
-    print(f"Fake Ark on {fake.url} (API key {fake.api_key})")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
-
 
 if __name__ == "__main__":
-    main()
+    main(
+        FakeArk,
+        description=__doc__.splitlines()[0],
+        default_port=8767,
+        greeting=lambda fake: f"Fake Ark on {fake.url} (API key {fake.api_key})",
+    )

@@ -21,7 +21,6 @@ Counters: creates_by_external_id.
 Standalone: python -m tests.fakes.kling.server --port 8766
 """
 
-import argparse
 import base64
 import binascii
 import io
@@ -33,7 +32,7 @@ from collections import Counter
 import jwt
 from PIL import Image
 
-from tests.fakes.taskfake import Answer, TaskFake, fake_clip
+from tests.fakes.taskfake import Answer, TaskFake, fake_clip, main
 
 ACCESS_KEY = "ak-test-kling-postframe"
 SECRET_KEY = "sk-test-kling-postframe-secret-key-0123456789"
@@ -60,6 +59,7 @@ def refuse(status, code, message, headers=None):
 
 class FakeKling(TaskFake):
     name = "kling"
+    FINISHED = ("succeed", "failed")
 
     def __init__(self, *, access_key=ACCESS_KEY, secret_key=SECRET_KEY, **kwargs):
         super().__init__(**kwargs)
@@ -249,27 +249,11 @@ class FakeKling(TaskFake):
             duration = int(task["duration"])
         return 200, fake_clip(duration)
 
-    def tick(self):
-        for task in self.tasks.values():
-            if not task["finished_seen"] and self.status_of(task) in ("succeed", "failed"):
-                task["finished_seen"] = True
-                if task["callback_url"]:
-                    self.post_callback(task["callback_url"], self.task_object(task))
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=8766)
-    parser.add_argument("--progress", type=float, default=3.0)
-    args = parser.parse_args()
-    fake = FakeKling(port=args.port, progress_seconds=args.progress).start()
-    print(f"Fake Kling on {fake.url} (access key {fake.access_key}, secret key {fake.secret_key})")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        fake.stop()
-
 
 if __name__ == "__main__":
-    main()
+    main(
+        FakeKling,
+        description=__doc__.splitlines()[0],
+        default_port=8766,
+        greeting=lambda fake: f"Fake Kling on {fake.url} (access key {fake.access_key}, secret key {fake.secret_key})",
+    )
