@@ -14,18 +14,15 @@ is made lazily, made anew in a forked child (a prefork worker must not share its
 exit.
 """
 
-import atexit
-import os
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 from django.conf import settings
 
 from scheduling.publishers.base import PublishError
+from studio.core.outbound import ProcessClient, no_cookies
 
 
 def now():
@@ -37,41 +34,12 @@ def timeout(seconds=None):
     return httpx.Timeout(seconds, connect=min(seconds, 10.0))
 
 
-_shared = None
-_shared_lock = threading.Lock()
+_shared = ProcessClient(lambda: httpx.Client(cookies=no_cookies(), follow_redirects=False, timeout=timeout()))
 
 
 def shared_client():
-    """This process's one httpx.Client, made on first use."""
-    global _shared
-    if _shared is None:
-        with _shared_lock:
-            if _shared is None:
-                _shared = httpx.Client(
-                    cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # accepts none
-                    follow_redirects=False,
-                    timeout=timeout(),
-                )
-    return _shared
-
-
-def close_shared_client():
-    global _shared
-    with _shared_lock:
-        if _shared is not None:
-            _shared.close()
-            _shared = None
-
-
-def _forget_after_fork():
-    # The parent's client (and its pooled sockets) stays the parent's; the child makes its own on first use.
-    global _shared, _shared_lock
-    _shared, _shared_lock = None, threading.Lock()
-
-
-atexit.register(close_shared_client)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)
+    """This process's one httpx.Client for platform calls, made on first use."""
+    return _shared.get()
 
 
 class Api:

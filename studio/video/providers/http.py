@@ -8,13 +8,9 @@ provider's key in its headers: a clip's URL is a CDN's, which must never see tha
 follows redirects (result URLs often redirect to storage).
 """
 
-import atexit
-import os
-import threading
-from http.cookiejar import CookieJar, DefaultCookiePolicy
-
 import httpx
 
+from studio.core.outbound import ProcessClient, no_cookies
 from studio.video.providers.base import VideoProviderError
 
 CLIP_MAX_BYTES = 500 * 1024 * 1024
@@ -62,44 +58,21 @@ def lost_behind_gateway(response, *, provider, label):
     )
 
 
-_downloads = None
-_downloads_lock = threading.Lock()
+# One download a shot: a connection kept alive would rarely be reused, and one kept to a host that went away (a CDN
+# node, a test's fake) must not answer the next clip.
+_downloads = ProcessClient(
+    lambda: httpx.Client(
+        timeout=DOWNLOAD_TIMEOUT,
+        follow_redirects=True,
+        limits=httpx.Limits(max_keepalive_connections=0),
+        cookies=no_cookies(),
+    )
+)
 
 
 def download_client():
     """This process's one client for clip downloads, made on first use."""
-    global _downloads
-    if _downloads is None:
-        with _downloads_lock:
-            if _downloads is None:
-                _downloads = httpx.Client(
-                    timeout=DOWNLOAD_TIMEOUT,
-                    follow_redirects=True,
-                    # One download a shot: a connection kept alive would rarely be reused, and one kept to a host
-                    # that went away (a CDN node, a test's fake) must not answer the next clip.
-                    limits=httpx.Limits(max_keepalive_connections=0),
-                    cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # accepts none
-                )
-    return _downloads
-
-
-def close_download_client():
-    global _downloads
-    with _downloads_lock:
-        if _downloads is not None:
-            _downloads.close()
-            _downloads = None
-
-
-def _forget_after_fork():
-    # The parent's client (and its pooled sockets) stays the parent's; the child makes its own on first use.
-    global _downloads, _downloads_lock
-    _downloads, _downloads_lock = None, threading.Lock()
-
-
-atexit.register(close_download_client)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)
+    return _downloads.get()
 
 
 def download_clip(url, *, provider, label, client=None):
