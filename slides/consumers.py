@@ -12,9 +12,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from slides.models import Carousel
 from slides.push import carousel_group, job_groups, live_html, live_signature
 from slides.selectors import slides_live
-from studio.teams.middleware import SESSION_KEY
+from studio.teams.middleware import scope_membership
 from studio.teams.scoping import scoped
-from studio.teams.selectors import current_membership_for
 
 
 class CarouselConsumer(AsyncWebsocketConsumer):
@@ -64,8 +63,7 @@ class CarouselConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _may_see(self, user, carousel_id):
-        session = self.scope.get("session")
-        membership = current_membership_for(user, session.get(SESSION_KEY) if session is not None else None)
+        membership = scope_membership(user, self.scope)
         if membership is None or not scoped(Carousel, membership.team).filter(pk=carousel_id).exists():
             return False
         self.carousel_id = carousel_id

@@ -5,10 +5,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 
 from studio.generation.models import GenerationJob
 from studio.generation.push import job_fetch, job_updates_html
-from studio.teams.middleware import SESSION_KEY
+from studio.teams.middleware import scope_membership
 from studio.teams.permissions import can
 from studio.teams.scoping import scoped
-from studio.teams.selectors import current_membership_for
 
 
 class JobConsumer(AsyncWebsocketConsumer):
@@ -51,8 +50,7 @@ class JobConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _job_and_role(self, user, job_uuid):
-        session = self.scope.get("session")
-        membership = current_membership_for(user, session.get(SESSION_KEY) if session is not None else None)
+        membership = scope_membership(user, self.scope)
         if membership is None:
             return None
         job = scoped(GenerationJob, membership.team).filter(uuid=job_uuid).first()

@@ -1,8 +1,14 @@
 """Puts the signed-in user's current team and membership on every request."""
 
-from studio.teams.selectors import memberships_for_request
+from studio.teams.selectors import current_membership_for, memberships_for_request
 
 SESSION_KEY = "postframe_team_id"
+
+
+def scope_membership(user, scope):
+    """A websocket's counterpart of request.membership: the membership of the team in the connection's session."""
+    session = scope.get("session")
+    return current_membership_for(user, session.get(SESSION_KEY) if session is not None else None)
 
 
 class CurrentTeamMiddleware:

@@ -3,10 +3,9 @@
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from studio.teams.middleware import SESSION_KEY
+from studio.teams.middleware import scope_membership
 from studio.teams.permissions import can
 from studio.teams.scoping import scoped
-from studio.teams.selectors import current_membership_for
 from studio.video.models import Sequence
 
 
@@ -44,8 +43,7 @@ class SequenceConsumer(AsyncWebsocketConsumer):
 
     @database_sync_to_async
     def _sequence_and_role(self, user, sequence_uuid):
-        session = self.scope.get("session")
-        membership = current_membership_for(user, session.get(SESSION_KEY) if session is not None else None)
+        membership = scope_membership(user, self.scope)
         if membership is None:
             return None
         sequence = scoped(Sequence, membership.team).filter(uuid=sequence_uuid).first()
