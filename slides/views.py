@@ -11,7 +11,7 @@ from django.utils.text import slugify
 from library.models import STILLS, Asset
 from slides import brand, selectors, services
 from slides.forms import BriefForm, ColoursForm, FontForm, LogoForm, SlideForm
-from studio.core.http import form_refused, method_refusal
+from studio.core.http import form_errors_text, form_refused, method_refusal
 from studio.teams.permissions import can, team_required
 from studio.teams.scoping import scoped
 
@@ -103,8 +103,7 @@ def slide_edit(request, slide_id):
     if status != 200:
         messages.error(
             request,
-            f"Slide {slide.position} was not saved: "
-            + "; ".join(error for errors in form.errors.values() for error in errors),
+            f"Slide {slide.position} was not saved: " + form_errors_text(form),
         )
     return redirect(reverse("slides_carousel", args=[slide.carousel_id]) + f"#slide-{slide.pk}-card")
 

@@ -42,6 +42,11 @@ def form_refused(form, errors):
         form.add_error(field if field in form.fields else None, message)
 
 
+def form_errors_text(form):
+    """Every message of a refused form in one line, for a page that can only say it in a flash message."""
+    return "; ".join(error for errors in form.errors.values() for error in errors)
+
+
 def toast(response, message, level="info"):
     """`response` carrying a toast for the page to show (static/js listens for the "toast" event)."""
     return trigger_client_event(response, "toast", {"message": message, "level": level})

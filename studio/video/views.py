@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django_htmx.http import HttpResponseClientRedirect
 
-from studio.core.http import form_refused, method_refusal
+from studio.core.http import form_errors_text, form_refused, method_refusal
 from studio.teams.permissions import can, team_required
 from studio.video import selectors, services
 from studio.video.forms import BriefForm, ShotForm
@@ -107,8 +107,7 @@ def shot_edit(request, shot_id):
     if status != 200:
         messages.error(
             request,
-            f"Shot {shot.position} was not saved: "
-            + "; ".join(error for errors in form.errors.values() for error in errors),
+            f"Shot {shot.position} was not saved: " + form_errors_text(form),
         )
     return redirect(reverse("video_sequence", args=[shot.sequence_id]) + f"#shot-{shot.pk}-card")
 
