@@ -78,6 +78,25 @@ def client(*, base_url="", headers=None, seconds=None):
     return Api(base_url=base_url, headers=headers, seconds=seconds)
 
 
+class OAuthPublisher:
+    """What the OAuth platforms' publishers share: tokens refreshed through scheduling.oauth, and calls that carry the
+    Bearer token plus the platform's own headers (`_headers`). Subclasses set platform, base_url and timeout."""
+
+    platform = ""
+
+    def refresh(self, credentials):
+        from scheduling import oauth  # oauth reads the publishers' registry
+
+        return oauth.refresh(self.platform, credentials)
+
+    def _headers(self):
+        return {}
+
+    def _client(self, credentials):
+        headers = {"Authorization": f"Bearer {credentials.access_token}", **self._headers()}
+        return client(base_url=self.base_url, headers=headers, seconds=self.timeout)
+
+
 def send(api, method, url, *, platform, label, irreversible=False, partial=None, **kwargs):
     """One request; transport failures become a classified PublishError (see the module docstring)."""
     try:

@@ -39,7 +39,7 @@ RATE_CODES = {4, 17, 32, 613, 80002}
 PUBLISHING_LIMIT_SUBCODE = 2207042
 
 
-class InstagramPublisher:
+class InstagramPublisher(http.OAuthPublisher):
     platform = PLATFORM
     label = LABEL
     rules = RULES
@@ -104,19 +104,7 @@ class InstagramPublisher:
                 )
             return self._find(api, user, request)
 
-    def refresh(self, credentials):
-        from scheduling import oauth
-
-        return oauth.refresh(PLATFORM, credentials)
-
     # Steps.
-
-    def _client(self, credentials):
-        return http.client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {credentials.access_token}"},
-            seconds=self.timeout,
-        )
 
     def _check_quota(self, api, user):
         answer = http.body(

@@ -40,7 +40,7 @@ def little_text(text):
     return RESERVED.sub(r"\\\1", text)
 
 
-class LinkedInPublisher:
+class LinkedInPublisher(http.OAuthPublisher):
     platform = PLATFORM
     label = LABEL
     rules = RULES
@@ -113,23 +113,10 @@ class LinkedInPublisher:
                 return PublishResult(remote_id=element["id"], url=post_url(element["id"]), raw={"found": "posts"})
         return None
 
-    def refresh(self, credentials):
-        from scheduling import oauth
-
-        return oauth.refresh(PLATFORM, credentials)
-
     # Steps.
 
-    def _client(self, credentials):
-        return http.client(
-            base_url=self.base_url,
-            headers={
-                "Authorization": f"Bearer {credentials.access_token}",
-                "LinkedIn-Version": self.version,
-                "X-Restli-Protocol-Version": "2.0.0",
-            },
-            seconds=self.timeout,
-        )
+    def _headers(self):
+        return {"LinkedIn-Version": self.version, "X-Restli-Protocol-Version": "2.0.0"}
 
     def _content(self, api, author, request):
         media = list(request.media)

@@ -45,7 +45,7 @@ PRIVACY_WORDS = {
 }
 
 
-class TikTokPublisher:
+class TikTokPublisher(http.OAuthPublisher):
     platform = PLATFORM
     label = LABEL
     rules = RULES
@@ -141,22 +141,10 @@ class TikTokPublisher:
                     return PublishResult(remote_id=video["id"], url=video.get("share_url", ""), raw={"found": "list"})
             return None
 
-    def refresh(self, credentials):
-        from scheduling import oauth
-
-        return oauth.refresh(PLATFORM, credentials)
-
     # Steps.
 
-    def _client(self, credentials):
-        return http.client(
-            base_url=self.base_url,
-            headers={
-                "Authorization": f"Bearer {credentials.access_token}",
-                "Content-Type": "application/json; charset=UTF-8",
-            },
-            seconds=self.timeout,
-        )
+    def _headers(self):
+        return {"Content-Type": "application/json; charset=UTF-8"}
 
     def _status(self, api, publish_id):
         return self._call(api, "/v2/post/publish/status/fetch/", {"publish_id": publish_id})

@@ -35,7 +35,7 @@ def same_text(published, wanted):
     return TRAILING_LINKS.sub("", html.unescape(published or "")).strip() == wanted.strip()
 
 
-class XPublisher:
+class XPublisher(http.OAuthPublisher):
     platform = PLATFORM
     label = LABEL
     rules = RULES
@@ -71,19 +71,7 @@ class XPublisher:
                 )
         return None
 
-    def refresh(self, credentials):
-        from scheduling import oauth
-
-        return oauth.refresh(PLATFORM, credentials)
-
     # Steps.
-
-    def _client(self, credentials):
-        return http.client(
-            base_url=self.base_url,
-            headers={"Authorization": f"Bearer {credentials.access_token}"},
-            seconds=self.timeout,
-        )
 
     def _upload(self, api, media):
         data = http.fetch_media(media, platform=PLATFORM, label=LABEL)
