@@ -36,6 +36,17 @@ def wait_for_port(port, process, timeout=30.0):
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s")
 
 
+def wait_for(predicate, *, timeout, what, interval=0.2):
+    """`predicate()`'s first true value, asked every `interval` seconds; AssertionError naming `what` at `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"waited {timeout}s for {what}")
+
+
 def child_environment(**extra):
     """The environment a child process needs to share this test run's database, Redis and settings."""
     db = connection.settings_dict

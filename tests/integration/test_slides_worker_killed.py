@@ -24,6 +24,7 @@ from studio.generation import services
 from studio.generation.models import GenerationJob
 from studio.generation.tasks import generation_run_task
 from tests.factories import MembershipFactory, TeamFactory
+from tests.processes import wait_for
 from tests.slides.factories import carousel_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -34,16 +35,6 @@ ISOLATED = {"CELERY_BROKER_KEY_PREFIX": f"postframe-slides-integration-{os.getpi
 SLOW_WORKER = {**ISOLATED, "POSTFRAME_FRAME_PAUSE_MS": 2500}
 VISIBILITY = 2
 FRESH_WORKER = {**ISOLATED, "CELERY_VISIBILITY_TIMEOUT": VISIBILITY, "POSTFRAME_JOB_STALE_SECONDS": 8}
-
-
-def _wait_for(predicate, *, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"waited {timeout}s for {what}")
 
 
 @pytest.fixture(autouse=True)
@@ -127,14 +118,14 @@ def test_a_worker_killed_during_the_first_background_leaves_a_fresh_worker_to_fi
     worker = worker_factory(name="slides-doomed-worker", **SLOW_WORKER)
     assert slides_services.backgrounds_start(carousel=carousel, user=member) == (3, 1)
     lead = carousel.slides.get(position=1).background_job
-    _wait_for(lambda: _running_with_a_frame(lead.pk), timeout=60, what="slide 1's background to stream a frame")
+    wait_for(lambda: _running_with_a_frame(lead.pk), timeout=60, what="slide 1's background to stream a frame")
     worker.kill()
     assert carousel.slides.filter(background_waiting=True).count() == 2  # the rest hold nothing while they wait
     assert Wallet.objects.get(team=team).held == PRICE
 
     time.sleep(VISIBILITY + 0.5)
     worker_factory(name="slides-fresh-worker", **FRESH_WORKER)
-    _wait_for(_every_slide_settled(carousel), timeout=150, what="every slide to end with its background")
+    wait_for(_every_slide_settled(carousel), timeout=150, what="every slide to end with its background")
     _assert_each_slide_charged_once(team, carousel)
     lead.refresh_from_db()
     assert lead.attempts == 2  # the killed run, then the fresh worker's
@@ -155,12 +146,12 @@ def test_a_worker_killed_mid_deck_with_a_style_reference_leaves_no_slide_charged
         done = [job for job in jobs if job.status == GenerationJob.Status.SUCCEEDED]
         return done and any(_running_with_a_frame(job.pk) for job in jobs if job not in done)
 
-    _wait_for(one_done_and_another_running, timeout=120, what="one background made and the next mid-stream")
+    wait_for(one_done_and_another_running, timeout=120, what="one background made and the next mid-stream")
     worker.kill()
 
     time.sleep(VISIBILITY + 0.5)
     worker_factory(name="slides-fresh-worker-2", **FRESH_WORKER)
-    _wait_for(_every_slide_settled(carousel), timeout=150, what="every slide to end with its background")
+    wait_for(_every_slide_settled(carousel), timeout=150, what="every slide to end with its background")
     _assert_each_slide_charged_once(team, carousel)
     assert all(
         job.references == [{"asset_id": style.pk, "role": "style"}] for job in GenerationJob.objects.filter(team=team)

@@ -20,6 +20,7 @@ from studio.video import services
 from studio.video.models import Sequence, Shot
 from studio.video.tasks import sequence_stitch_task, shot_step_task
 from tests.factories import MembershipFactory, TeamFactory
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -28,16 +29,6 @@ GRANT = 200
 PREFIX = f"postframe-video-integration-{os.getpid()}:"
 # The broker hands a dead worker's unacknowledged messages to a worker that starts this many seconds later.
 VISIBILITY = 2
-
-
-def _wait_for(predicate, *, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout}s for {what}")
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +99,7 @@ def _assert_finished_once(shot, fake_kling):
     assert captures.count() == 1
     wallet = Wallet.objects.get(team=shot.sequence.team)
     assert (wallet.balance, wallet.held) == (GRANT - captures.get().amount, 0)
-    _wait_for(
+    wait_for(
         lambda: Sequence.objects.get(pk=shot.sequence_id).status == Sequence.Status.DONE,
         timeout=30,
         what="the one-shot sequence to be stitched",
@@ -116,7 +107,7 @@ def _assert_finished_once(shot, fake_kling):
 
 
 def _kill_when(worker, shot, what, *, state=None, check=None):
-    _wait_for(check or (lambda: _status(shot, state)), timeout=60, what=what)
+    wait_for(check or (lambda: _status(shot, state)), timeout=60, what=what)
     worker.kill()
 
 
@@ -155,6 +146,6 @@ def test_workers_killed_at_every_step_of_a_shot_never_create_its_task_twice_nor_
 
     # 4. A last worker finishes the shot and the sequence.
     workers("video-finishing")
-    _wait_for(lambda: _status(shot, Shot.Status.DONE, *Shot.ENDED), timeout=60, what="the shot to end")
+    wait_for(lambda: _status(shot, Shot.Status.DONE, *Shot.ENDED), timeout=60, what="the shot to end")
     _assert_finished_once(shot, fake_kling)
     assert shot.clip.kind == "video"

@@ -17,6 +17,7 @@ from studio.generation.models import GenerationJob
 from studio.generation.services import WORKER_LOST_MESSAGE, generation_submit, generation_sweep
 from studio.generation.tasks import generation_run_task
 from tests.factories import MembershipFactory, TeamFactory
+from tests.processes import wait_for
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -31,16 +32,6 @@ SLOW_WORKER = {**ISOLATED, "POSTFRAME_FRAME_PAUSE_MS": 2500}
 # old: the redelivered task finds the job still beating and must come back for it rather than drop it.
 VISIBILITY = 2
 FRESH_WORKER = {**ISOLATED, "CELERY_VISIBILITY_TIMEOUT": VISIBILITY, "POSTFRAME_JOB_STALE_SECONDS": 8}
-
-
-def _wait_for(predicate, *, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"waited {timeout}s for {what}")
 
 
 @pytest.fixture(autouse=True)
@@ -77,7 +68,7 @@ def _job_mid_stream(worker_factory, team, member):
         job.refresh_from_db()
         return job.status == GenerationJob.Status.RUNNING and job.partial_count >= 1
 
-    _wait_for(mid_stream, timeout=60, what="the job to stream its first frame")
+    wait_for(mid_stream, timeout=60, what="the job to stream its first frame")
     return worker, job
 
 
@@ -110,7 +101,7 @@ def test_a_job_whose_worker_is_killed_is_swept_and_every_credit_returned(worker_
 
     # The broker hands the unacknowledged message to a fresh worker; it finds nothing to claim.
     fresh = worker_factory(name="fresh-worker", **FRESH_WORKER)
-    _wait_for(
+    wait_for(
         lambda: f"generation job {job.pk}: nothing to claim" in fresh.log_text(),
         timeout=40,
         what="the redelivered task to run on the fresh worker",
@@ -134,7 +125,7 @@ def test_a_job_whose_worker_is_killed_is_finished_by_a_fresh_worker_and_charged_
         job.refresh_from_db()
         return job.is_terminal
 
-    _wait_for(ended, timeout=60, what="the redelivered job to end")
+    wait_for(ended, timeout=60, what="the redelivered job to end")
     assert job.status == GenerationJob.Status.SUCCEEDED, job.error_message
     # The redelivery found the job still beating and came back for it.
     assert f"generation.run[{job.celery_task_id}] retry: Retry in" in fresh.log_text()
