@@ -63,6 +63,19 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_channel_layer():
+    """Every test gets its own Redis channel layer. Each async_to_sync in a test runs on a new event loop, and
+    the layer keeps one asyncio.Lock per process-wide channel prefix: once a receive contended it on one test's
+    loop, the next test's contended receive raised "bound to a different event loop". Daphne runs one loop, so
+    only the suite needs this."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
 @pytest.fixture
 def team():
     return TeamFactory()
