@@ -33,6 +33,7 @@ from scheduling.media_links import media_bytes, media_link
 from scheduling.models import Channel, Platform, Post, PostMedia, PostTarget, PublishAttempt, ScheduleSettings
 from scheduling.publishers.base import PublishError, PublishMedia, PublishRequest
 from scheduling.publishers.registry import publisher_for
+from scheduling.push import post_changed, post_changed_on_commit
 from scheduling.selectors import target_text
 from studio.core.services import audit_record
 from studio.teams.scoping import scoped
@@ -238,6 +239,7 @@ def _claim(target, now):
             target.post.status = Post.Status.PUBLISHING
     target.status, target.next_attempt_at, target.updated_at = S.PUBLISHING, None, stamp
     attempt.target = target
+    post_changed(target.post)
     return attempt
 
 
@@ -324,6 +326,7 @@ def _finish(attempt, *, outcome, status, message="", partial=None, **fields):
             post_settle(post_id=attempt.target.post_id)
         if status == S.UNCONFIRMED:
             transaction.on_commit(lambda: _enqueue_confirm([attempt.target_id]))
+        post_changed_on_commit(attempt.target.post)
     return True
 
 
@@ -416,6 +419,7 @@ def _publish(target, media, now):
             )
             if blocked:
                 post_settle(post_id=target.post_id)
+                post_changed_on_commit(target.post)
         return None
     attempt = _claim(target, now)
     if attempt is None:
@@ -483,7 +487,8 @@ def target_confirm(*, target_id):
         PublishAttempt.objects.filter(pk=attempt.pk, outcome=attempt.outcome).update(
             outcome=O.UNCONFIRMED, message=message[:1000], partial={**attempt.partial, "checks": checks}
         )
-        PostTarget.objects.filter(pk=target.pk, status=S.UNCONFIRMED).update(message=message[:1000])
+        if PostTarget.objects.filter(pk=target.pk, status=S.UNCONFIRMED).update(message=message[:1000]):
+            post_changed(target.post)
         return attempt
     if found is not None:
         _finish(
@@ -595,6 +600,7 @@ def target_retry(*, target, user):
     target.status, target.next_attempt_at, target.message = S.PENDING, None, ""
     target.save(update_fields=["status", "next_attempt_at", "message", "updated_at"])
     Post.objects.filter(pk=target.post_id, status=Post.Status.DONE).update(status=Post.Status.PUBLISHING)
+    post_changed_on_commit(target.post)
     audit_record(
         team=target.post.team,
         actor=user,

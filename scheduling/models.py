@@ -126,6 +126,11 @@ class Post(TeamOwned):
     def __str__(self):
         return (self.caption or "Untitled post")[:60]
 
+    @property
+    def group_name(self):
+        """The Channels group every page watching this post joins."""
+        return f"post-{self.uuid.hex}"
+
 
 class PostMedia(models.Model):
     """One asset of a post, in order; a deleted asset leaves the row (asset null) so publishing is blocked, not

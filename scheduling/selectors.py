@@ -213,6 +213,11 @@ def post_get(team, post_id):
     return get_scoped_or_404(posts, team, pk=post_id)
 
 
+def post_live(team, post_id):
+    """A post as its page's live part needs it, or None once it is gone."""
+    return posts_of(team).select_related("team").filter(pk=post_id).first()
+
+
 def post_input(post):
     """A saved post as the composer's input, so it can be checked again or edited."""
     from scheduling.services import PostInput
@@ -308,6 +313,26 @@ def retry_allowed(target):
     from scheduling import dispatch
 
     return dispatch.retry_allowed(target)
+
+
+def post_live_parts(post, *, may_act):
+    """What the post page's live parts show, on the first render and on every push: the head (status, time and
+    the actions this watcher may take now) and each channel's state, with Retry where it is safe."""
+    from scheduling.services import CANCELLABLE, EDITABLE
+
+    targets = list(post.targets.all())
+    for target in targets:
+        target.can_retry = may_act and retry_allowed(target)
+        target.shown_text = target_text(target)
+    return {
+        "post": post,
+        "targets": targets,
+        "summary": delivery_summary(post),
+        "when": local_time_label(post.team, post.publish_at),
+        "can_edit": may_act and post.status in EDITABLE,
+        "can_submit": may_act and post.status in (Post.Status.DRAFT, Post.Status.RETURNED),
+        "can_cancel": may_act and post.status in CANCELLABLE,
+    }
 
 
 # Provenance and audit -----------------------------------------------------------------------------------------------

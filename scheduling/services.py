@@ -30,6 +30,8 @@ QUEUE_SLOTS_MAX = 42
 EDITABLE = (Post.Status.DRAFT, Post.Status.RETURNED, Post.Status.IN_REVIEW, Post.Status.SCHEDULED)
 MOVABLE = EDITABLE
 CANCELLABLE = EDITABLE
+# A post page in these states watches the post over its websocket: the worker is about to publish or publishing.
+LIVE_PAGE = (Post.Status.SCHEDULED, Post.Status.PUBLISHING)
 NOT_FOUND = "Not found in this team: "
 
 

@@ -8,11 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 
 from scheduling import selectors, services
 from scheduling.forms import CalendarFilterForm, ComposerForm, MoveForm, ReturnForm, SettingsForm
-from scheduling.models import Post
 from studio.core.http import form_refused, method_refusal, post_only, toast
 from studio.teams.permissions import can, team_required
 
@@ -229,29 +228,19 @@ def post_detail(request, post_id):
 
 
 def _post_context(request, post, return_form=None):
-    targets = list(post.targets.all())
-    for target in targets:
-        target.can_retry = can(request.membership, "draft_posts") and selectors.retry_allowed(target)
-        target.shown_text = selectors.target_text(target)
     refusal = services.approval_refusal(post, request.user)
     return {
+        **selectors.post_live_parts(post, may_act=can(request.membership, "draft_posts")),
         "nav": "schedule",
         "zone": selectors.settings_of(post.team).timezone,
-        "post": post,
-        "targets": targets,
-        "summary": selectors.delivery_summary(post),
-        "when": selectors.local_time_label(post.team, post.publish_at),
+        "live": post.status in services.LIVE_PAGE,
         "provenance": selectors.post_provenance(post),
         "audit": selectors.post_audit(post),
-        "can_edit": can(request.membership, "draft_posts") and post.status in services.EDITABLE,
-        "can_submit": can(request.membership, "draft_posts")
-        and post.status in (Post.Status.DRAFT, Post.Status.RETURNED),
         "is_admin": can(request.membership, "approve_posts"),
         "approval_refusal": refusal,
         "own_post": request.user.pk in {post.created_by_id, post.submitted_by_id},
         "return_form": return_form or ReturnForm(),
         "move_form": MoveForm(post=post),
-        "can_cancel": can(request.membership, "draft_posts") and post.status in services.CANCELLABLE,
     }
 
 
@@ -262,6 +251,14 @@ def _post_action(request, post_id, action, *, success):
         messages.success(request, success)
     except services.PostError as error:
         messages.error(request, str(error))
+    return _to_post_page(request, post)
+
+
+def _to_post_page(request, post):
+    """After an action on the post page: the page afresh, with its message. A form from a pushed part of the page
+    posts through htmx (whose header carries the CSRF token), so htmx is told to load it."""
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("schedule_post", args=[post.pk]))
     return redirect("schedule_post", post_id=post.pk)
 
 
@@ -367,7 +364,7 @@ def post_retry(request, post_id):
         messages.success(request, f"Trying {target.channel} again now.")
     except dispatch.RetryRefused as error:
         messages.error(request, str(error))
-    return redirect("schedule_post", post_id=post.pk)
+    return _to_post_page(request, post)
 
 
 # Settings ----------------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from scheduling.consumers import PostConsumer
 from slides.consumers import CarouselConsumer
 from studio.generation.consumers import JobConsumer
 from studio.video.consumers import SequenceConsumer
@@ -10,4 +11,5 @@ websocket_urlpatterns = [
     path("ws/jobs/<uuid:job_uuid>/", JobConsumer.as_asgi()),
     path("ws/slides/<int:carousel_id>/", CarouselConsumer.as_asgi()),
     path("ws/video/<uuid:sequence_uuid>/", SequenceConsumer.as_asgi()),
+    path("ws/posts/<uuid:post_uuid>/", PostConsumer.as_asgi()),
 ]

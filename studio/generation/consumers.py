@@ -1,4 +1,8 @@
-"""The websocket of one job (ws/jobs/<uuid>/): the page's live status and canvas, rendered by the server."""
+"""The websocket of one job (ws/jobs/<uuid>/): the page's live status and canvas, rendered by the server.
+
+`RowConsumer` is the shape every feature's live page shares: one team-owned row found by its uuid, the user's
+membership checked before the group is joined, the row's current state sent first, then each push forwarded.
+"""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -10,31 +14,37 @@ from studio.teams.permissions import can
 from studio.teams.scoping import scoped
 
 
-class JobConsumer(AsyncWebsocketConsumer):
-    """Joins the job's group after checking the user may see it, sends where the job is, then forwards pushes."""
+class RowConsumer(AsyncWebsocketConsumer):
+    """Joins the group of one row of the connection's team, sends where it is, then forwards pushes.
 
+    Subclasses name the `model` and the route's uuid `kwarg`, the `permission` that makes a watcher one who may act,
+    and `current_html(row_id)` (sync, run in a thread): the row's state as (html, ended). A push carries an "edit"
+    and a "view" rendering; `forward` sends the one for this watcher and closes once the row has ended.
+    """
+
+    model = None
+    kwarg = "uuid"
+    permission = "generate"
     group = None
+    row_id = None
+    team = None
+    can_act = False
 
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close()
             return
-        found = await self._job_and_role(user, self.scope["url_route"]["kwargs"]["job_uuid"])
+        found = await self._row_and_role(user, self.scope["url_route"]["kwargs"][self.kwarg])
         if found is None:
-            # Another team's job, or none at all: the same answer, as over HTTP.
-            await self.close()
+            await self.close()  # another team's row, or none: the same answer as over HTTP
             return
-        job, self.can_generate = found
-        self.job_id = job.pk
-        self.group = job.group_name
+        row, self.can_act = found
+        self.row_id, self.group = row.pk, row.group_name
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         # Read after joining the group, so no push can fall between this state and the next one.
-        html, terminal = await self._current_html()
-        await self.send(text_data=html)
-        if terminal:
-            await self.close()
+        await self.send_current()
 
     async def disconnect(self, code):
         if self.group:
@@ -43,22 +53,39 @@ class JobConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         """The page has nothing to say over this socket; whatever it sends is ignored."""
 
-    async def job_update(self, event):  # push.UPDATE_EVENT, "job.update"
-        await self.send(text_data=event["edit"] if self.can_generate else event["view"])
+    async def send_current(self):
+        html, ended = await database_sync_to_async(self.current_html)(self.row_id)
+        if html:
+            await self.send(text_data=html)
+        if ended:
+            await self.close()
+
+    async def forward(self, event):
+        await self.send(text_data=event["edit"] if self.can_act else event["view"])
         if event.get("terminal"):
             await self.close()
 
+    def current_html(self, row_id):
+        raise NotImplementedError
+
     @database_sync_to_async
-    def _job_and_role(self, user, job_uuid):
+    def _row_and_role(self, user, uuid):
         membership = scope_membership(user, self.scope)
         if membership is None:
             return None
-        job = scoped(GenerationJob, membership.team).filter(uuid=job_uuid).first()
-        if job is None:
+        row = scoped(self.model, membership.team).filter(uuid=uuid).first()
+        if row is None:
             return None
-        return job, can(membership, "generate")
+        self.team = membership.team
+        return row, can(membership, self.permission)
 
-    @database_sync_to_async
-    def _current_html(self):
-        job = job_fetch(self.job_id)
-        return job_updates_html(job, can_generate=self.can_generate), job.is_terminal
+
+class JobConsumer(RowConsumer):
+    model = GenerationJob
+    kwarg = "job_uuid"
+
+    job_update = RowConsumer.forward  # push.UPDATE_EVENT, "job.update"
+
+    def current_html(self, row_id):
+        job = job_fetch(row_id)
+        return job_updates_html(job, can_generate=self.can_act), job.is_terminal

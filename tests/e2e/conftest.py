@@ -36,14 +36,45 @@ class Studio:
         self.url, self.server, self.worker = url, server, worker
 
 
+class SocialFakes:
+    """The platform fakes the live worker publishes to (this process serves them, so a test turns their knobs)."""
+
+    # A lost answer stalls past this in the journeys (seconds; the studio's default is 30).
+    PUBLISH_TIMEOUT = 3
+
+    def __init__(self, linkedin, x):
+        self.linkedin, self.x = linkedin, x
+
+    def environment(self):
+        return {
+            "LINKEDIN_API_URL": self.linkedin.url,
+            "LINKEDIN_VERSION": "202611",
+            "X_API_URL": self.x.url,
+            "SCHEDULING_PUBLISH_TIMEOUT": self.PUBLISH_TIMEOUT,
+        }
+
+
 @pytest.fixture(scope="session")
-def live_studio(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The web server and one Celery worker serving this run's test database over real HTTP and websockets."""
+def social_fakes():
+    from tests.fakes.linkedin.server import FakeLinkedIn
+    from tests.fakes.x.server import FakeX
+
+    with FakeLinkedIn() as linkedin, FakeX() as x:
+        yield SocialFakes(linkedin, x)
+
+
+@pytest.fixture(scope="session")
+def live_studio(django_db_setup, django_db_blocker, tmp_path_factory, social_fakes):
+    """The web server and one Celery worker serving this run's test database over real HTTP and websockets; the
+    worker publishes scheduled posts to the session's platform fakes."""
     port = free_port()
     with django_db_blocker.unblock():
         media = tmp_path_factory.mktemp("e2e-media")
         env = child_environment(
-            MEDIA_ROOT=media, ALLOWED_HOSTS="127.0.0.1,localhost", SITE_URL=f"http://127.0.0.1:{port}"
+            MEDIA_ROOT=media,
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SITE_URL=f"http://127.0.0.1:{port}",
+            **social_fakes.environment(),
         )
         server = start_web(env, port)
         worker = start_worker(env, name="e2e-worker", concurrency=1)

@@ -4,7 +4,8 @@ thread-safe counters of what was published, and the knobs tests turn.
 
 Knobs on every fake: `latency` (seconds added to every request), `lose_answers(n, stall=…)` (the next n
 publishes are carried out, then the answer stalls past the client's timeout: the answer is lost, the post is
-live), `rate_limit(seconds)` (publishes answer the platform's 429 until then), `revoke(token)` / `expire(token)`.
+live), `rate_limit(seconds)` (publishes answer the platform's 429 until then), `fail_reads(n, status=503)` (the
+next n GETs answer that status: a read API down while a lost answer is confirmed), `revoke(token)` / `expire(token)`.
 Counters: `published[key]` (how many times a post with that content went live), `duplicates[key]` (repeats the
 platform refused), `posts` (everything live, in order). A `MediaHost` serves the files the fakes fetch by URL.
 """
@@ -121,6 +122,7 @@ class FakePlatform:
         self.authorize_as = "account-1"  # who "signs in" on the fake's consent page
         self._lost = 0
         self._stall = 0.0
+        self._failed_reads, self._read_status = 0, 503
         self._rate_limited_until = 0.0
         self._lock = threading.RLock()
         self._stopping = threading.Event()
@@ -164,6 +166,18 @@ class FakePlatform:
         """The next `count` publishes go live but their answers stall `stall` seconds (past the client timeout)."""
         with self._lock:
             self._lost, self._stall = count, stall
+
+    def fail_reads(self, count=1, status=503):
+        """The next `count` GET requests (the read APIs a lost answer is confirmed through) answer `status`."""
+        with self._lock:
+            self._failed_reads, self._read_status = count, status
+
+    def take_failed_read(self):
+        with self._lock:
+            if self._failed_reads > 0:
+                self._failed_reads -= 1
+                return self._read_status
+            return 0
 
     def rate_limit(self, seconds):
         with self._lock:
@@ -333,7 +347,11 @@ def _handler_for(fake):
                             fake.requests.append(request)
                     if fake.latency:
                         fake._stopping.wait(fake.latency)
-                    answer = self._route(request)
+                    failed = fake.take_failed_read() if request.method == "GET" else 0
+                    if failed:
+                        answer = Answer(failed, {"message": "Service Unavailable", "status": failed})
+                    else:
+                        answer = self._route(request)
                 except Refusal as refusal:
                     answer = Answer(refusal.status, refusal.payload, refusal.headers)
                 if answer.lose:

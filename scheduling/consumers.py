@@ -1,0 +1,28 @@
+"""The websocket of one post (ws/posts/<uuid>/): its status and each channel's state, rendered by the server
+whenever the dispatcher changes them, so a page watching a post publish sees it happen."""
+
+from django.template.loader import render_to_string
+
+from scheduling.models import Post
+from scheduling.selectors import post_live, post_live_parts, settings_of
+from studio.generation.consumers import RowConsumer
+
+
+def _html(post, may_act):
+    context = {**post_live_parts(post, may_act=may_act), "zone": settings_of(post.team).timezone, "oob": True}
+    return "".join(render_to_string(f"scheduling/post.html#{part}", context) for part in ("post-head", "post-delivery"))
+
+
+class PostConsumer(RowConsumer):
+    model = Post
+    kwarg = "post_uuid"
+    permission = "draft_posts"
+
+    async def post_changed(self, event):  # scheduling.push.CHANGED_EVENT
+        await self.send_current()
+
+    def current_html(self, row_id):
+        post = post_live(self.team, row_id)
+        if post is None:
+            return "", True
+        return _html(post, self.can_act), post.status not in (Post.Status.SCHEDULED, Post.Status.PUBLISHING)

@@ -1,0 +1,109 @@
+"""The post's websocket through the real ASGI stack: a page gets the post's status and every channel's state on
+connect, then each change the dispatcher makes while publishing, until the post is done; people of another team and
+anonymous visitors are refused."""
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+
+from scheduling import dispatch
+from scheduling.models import Post
+from studio.asgi import application
+from tests.scheduling.scheduled import due_post, target_of, webhook_channel
+
+pytestmark = pytest.mark.django_db
+TIMEOUT = 5
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    """Channels must not recycle the test's connection between calls, or the consumer would lose its rows."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
+def _communicator(post, client=None):
+    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
+    if client is not None:
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    return WebsocketCommunicator(application, f"/ws/posts/{post.uuid}/", headers=headers)
+
+
+async def _until(communicator, text):
+    """Messages until one holds `text` (a push may show a state in between); the messages read."""
+    seen = []
+    while not seen or text not in seen[-1]:
+        seen.append(await communicator.receive_from(timeout=TIMEOUT))
+    return seen
+
+
+def test_a_watching_page_sees_the_post_publish_and_the_socket_ends_with_it(
+    team, member, client_for, webhook_receiver, django_capture_on_commit_callbacks
+):
+    channel = webhook_channel(team, webhook_receiver)
+    post = due_post(team, [channel], caption="Autumn collection is live")
+    target = target_of(post, channel)
+    client = client_for(member)
+
+    def publish():
+        # The dispatcher tells the page once its transactions commit: here, when the capture ends.
+        with django_capture_on_commit_callbacks(execute=True):
+            dispatch.target_publish(target_id=target.pk)
+
+    async def scenario():
+        communicator = _communicator(post, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        first = await communicator.receive_from(timeout=TIMEOUT)
+        await database_sync_to_async(publish)()
+        pushed = await _until(communicator, "Published on Webhook")
+        closed = await communicator.receive_output(timeout=TIMEOUT)
+        return first, pushed, closed
+
+    first, pushed, closed = async_to_sync(scenario)()
+    assert f'id="post-{post.pk}-head"' in first and f'id="post-{post.pk}-delivery"' in first
+    assert 'hx-swap-oob="true"' in first and ">Scheduled<" in first
+    assert ">Finished<" in pushed[-1] and f'id="target-{target.pk}-row"' in pushed[-1]
+    assert closed["type"] == "websocket.close"  # the post is done: nothing more will come
+    assert webhook_receiver.deliveries[target.external_id] == 1
+
+
+def test_a_lost_answer_shows_unconfirmed_with_retry_only_for_those_who_may_act(
+    team, member, viewer, client_for, webhook_receiver, settings
+):
+    settings.SCHEDULING_PUBLISH_TIMEOUT = 1
+    channel = webhook_channel(team, webhook_receiver)
+    post = due_post(team, [channel])
+    target = target_of(post, channel)
+    webhook_receiver.lose_answers(1, stall=2.5)
+
+    async def scenario(client):
+        communicator = _communicator(post, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        first = await communicator.receive_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return connected, first
+
+    dispatch.target_publish(target_id=target.pk)
+    target.refresh_from_db()
+    assert target.status == "unconfirmed"
+    connected, as_member = async_to_sync(scenario)(client_for(member))
+    assert connected and "is unconfirmed" in as_member and "never posted twice" in as_member
+    connected, as_viewer = async_to_sync(scenario)(client_for(viewer))
+    assert connected and "is unconfirmed" in as_viewer
+    assert Post.objects.get(pk=post.pk).status == Post.Status.PUBLISHING
+
+
+def test_another_teams_member_and_anonymous_visitors_are_refused(team, outsider, client_for, webhook_receiver):
+    post = due_post(team, [webhook_channel(team, webhook_receiver)])
+
+    async def scenario(client):
+        communicator = _communicator(post, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return connected
+
+    assert async_to_sync(scenario)(client_for(outsider)) is False
+    assert async_to_sync(scenario)(None) is False
