@@ -366,7 +366,7 @@ def backgrounds_quote(carousel, slides=None):
             cost,
             balance,
             f"Backgrounds for {count} slide{'s' if count != 1 else ''} cost {cost} credits and the team has {balance}."
-            " Ask an admin to top up, or make fewer slides.",
+            " Use Request credits at the top of the page to ask for more, or make fewer slides.",
         )
     return len(slides), cost, balance, ""
 

@@ -23,7 +23,10 @@ class CreditsError(Exception):
 class InsufficientCredits(CreditsError):
     def __init__(self, needed, available):
         self.needed, self.available = needed, available
-        super().__init__(f"This needs {needed} credits and the team has {available}. Ask an admin to top up.")
+        super().__init__(
+            f"This needs {needed} credits and the team has {available}. "
+            "Use Request credits at the top of the page to ask for more."
+        )
 
 
 @transaction.atomic

@@ -465,7 +465,7 @@ def sequence_start(*, sequence, user):
 def _short_message(cost):
     return (
         f"This sequence needs {cost.total} credits ({cost.frames} for frames, {cost.clips} for clips) and the team "
-        f"has {cost.balance}. Ask an admin to top up."
+        f"has {cost.balance}. Use Request credits at the top of the page to ask for more."
     )
 
 

@@ -16,7 +16,7 @@ def test_too_few_credits_are_explained_beside_generate_and_nothing_is_reserved(p
     team, member = studio_team(credits=3, draft_price=5)
     open_studio(page, member.email)
     page.get_by_label("Prompt").fill("A neon diner at night")
-    message = "This needs 5 credits and the team has 3. Ask an admin to top up."
+    message = "This needs 5 credits and the team has 3. Use Request credits at the top of the page to ask for more."
     expect(page.locator("#err-credits")).to_have_text(message)
     expect(page.get_by_test_id("cost")).to_contain_text("5 credits")
     page.get_by_role("button", name="Generate").click()

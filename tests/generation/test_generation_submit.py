@@ -84,7 +84,9 @@ def test_it_refuses_when_credits_run_short_and_reserves_nothing(team, member, gr
     grant(team, 7)
     with pytest.raises(GenerationRejected) as rejected:
         generation_submit(team=team, user=member, data=_data(n=2))
-    assert rejected.value.errors["credits"] == "This needs 10 credits and the team has 7. Ask an admin to top up."
+    assert rejected.value.errors["credits"] == (
+        "This needs 10 credits and the team has 7. Use Request credits at the top of the page to ask for more."
+    )
     assert not GenerationJob.objects.exists()
     assert not LedgerEntry.objects.filter(kind="hold").exists()
     assert (_wallet(team).balance, _wallet(team).held) == (7, 0)

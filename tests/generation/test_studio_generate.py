@@ -40,7 +40,9 @@ def test_short_credits_are_explained_beside_the_generate_button(team, member, cl
     grant(team, 6)
     response = client_for(member).post("/studio/generate/", studio_form(n="2"), **HTMX)
     page = response.content.decode()
-    assert error_slot(page, "credits") == "This needs 10 credits and the team has 6. Ask an admin to top up."
+    assert error_slot(page, "credits") == (
+        "This needs 10 credits and the team has 6. Use Request credits at the top of the page to ask for more."
+    )
     assert not GenerationJob.objects.exists()
     wallet = Wallet.objects.get(team=team)
     assert (wallet.balance, wallet.held) == (6, 0)

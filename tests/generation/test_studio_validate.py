@@ -27,7 +27,7 @@ def test_the_live_check_warns_of_short_credits_early(team, member, client_for, g
     grant(team, 4)
     response = client_for(member).post("/studio/validate/", studio_form(n="1"), **HTMX)
     assert error_slot(response.content.decode(), "credits") == (
-        "This needs 5 credits and the team has 4. Ask an admin to top up."
+        "This needs 5 credits and the team has 4. Use Request credits at the top of the page to ask for more."
     )
 
 

@@ -47,7 +47,7 @@ def test_backgrounds_the_balance_cannot_cover_are_refused_whole_and_nothing_is_h
     page = client.get(f"/slides/{carousel.pk}/").content.decode()
     assert "Backgrounds for 4 slides cost 24 credits and the team has 20." in page
     response = client.post(f"/slides/{carousel.pk}/backgrounds/", follow=True)
-    assert "Backgrounds for 4 slides cost 24 credits and the team has 20. Ask an admin to top up" in (
+    assert "Backgrounds for 4 slides cost 24 credits and the team has 20. Use Request credits" in (
         response.content.decode()
     )
     wallet = Wallet.objects.get(team=priced)
