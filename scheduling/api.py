@@ -7,7 +7,7 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from scheduling import selectors, services
+from scheduling import dispatch, selectors, services
 from scheduling.models import Post, PostTarget
 from studio.api.errors import ApiError
 from studio.api.schemas import ERRORS, Line, Text, json_body, parsed_body
@@ -78,6 +78,16 @@ class ReturnIn(Schema):
     comment: Text = Field(..., min_length=1, max_length=2000, description="What the author should change.")
 
 
+class ResolveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    found: bool = Field(
+        ...,
+        description="true: the post is on the platform (marked published, nothing is sent); false: it is not there "
+        "(sent once more at the next dispatch).",
+    )
+
+
 class TargetOut(Schema):
     id: int
     channelId: int
@@ -91,6 +101,11 @@ class TargetOut(Schema):
     remoteUrl: str
     publishedAt: datetime.datetime | None
     nextAttemptAt: datetime.datetime | None
+    needsCheckByHand: bool = Field(
+        ...,
+        description="Unconfirmed, and every read-API check is spent: an admin looks on the platform and answers "
+        "`POST /posts/{id}/targets/{target_id}/resolve`.",
+    )
 
 
 class MediaOut(Schema):
@@ -161,6 +176,7 @@ def _post_out(request, post):
                 "remoteUrl": t.remote_url,
                 "publishedAt": t.published_at,
                 "nextAttemptAt": t.next_attempt_at,
+                "needsCheckByHand": dispatch.checks_exhausted(t),
             }
             for t in post.targets.all()
         ],
@@ -345,4 +361,26 @@ def post_cancel(request, post_id: int):
         post = services.post_cancel(post=post, user=user)
     except services.PostError as error:
         _refused(error, 409)
+    return _post_out(request, post)
+
+
+@router.post(
+    "/posts/{int:post_id}/targets/{int:target_id}/resolve",
+    response={200: PostOut, 409: ERRORS[400], **ERRORS},
+    summary="Say whether an unconfirmed post is on the platform (admins)",
+    openapi_extra=json_body(ResolveIn),
+)
+def post_target_resolve(request, post_id: int, target_id: int):
+    """Only once Postframe has spent its read-API checks (`needsCheckByHand`); before that, and for a channel that
+    is not unconfirmed, 409 says why."""
+    post = selectors.post_get(request.team, post_id)
+    target = post.targets.filter(pk=target_id).first()
+    if target is None:
+        raise ApiError.one(404, "target_id", "Not found in this post.")
+    payload = parsed_body(request, ResolveIn)
+    user = acting_user(request.auth, "approve_posts")
+    try:
+        dispatch.target_resolve(target=target, user=user, found=payload.found)
+    except dispatch.ResolveRefused as error:
+        raise ApiError.one(409, "found", str(error)) from None
     return _post_out(request, post)

@@ -6,10 +6,12 @@ from django.template.loader import render_to_string
 from scheduling.models import Post
 from scheduling.selectors import post_live, post_live_parts, settings_of
 from studio.generation.consumers import RowConsumer
+from studio.teams.permissions import can
 
 
-def _html(post, may_act):
-    context = {**post_live_parts(post, may_act=may_act), "zone": settings_of(post.team).timezone, "oob": True}
+def _html(post, may_act, may_resolve):
+    parts = post_live_parts(post, may_act=may_act, may_resolve=may_resolve)
+    context = {**parts, "zone": settings_of(post.team).timezone, "oob": True}
     return "".join(render_to_string(f"scheduling/post.html#{part}", context) for part in ("post-head", "post-delivery"))
 
 
@@ -25,4 +27,5 @@ class PostConsumer(RowConsumer):
         post = post_live(self.team, row_id)
         if post is None:
             return "", True
-        return _html(post, self.can_act), post.status not in (Post.Status.SCHEDULED, Post.Status.PUBLISHING)
+        html = _html(post, self.can_act, can(self.membership, "approve_posts"))
+        return html, post.status not in (Post.Status.SCHEDULED, Post.Status.PUBLISHING)

@@ -54,6 +54,10 @@ class RetryRefused(Exception):
     """Why a Retry is not safe for this target, in words for the page."""
 
 
+class ResolveRefused(Exception):
+    """Why a person cannot settle this target by hand (yet), in words for the page."""
+
+
 def _now():
     return timezone.now()
 
@@ -608,6 +612,55 @@ def target_retry(*, target, user):
         summary=f"{user.email or user.get_username()} sent “{target.post}” to {target.channel} again",
         detail={"post_id": target.post_id, "target_id": target.pk},
     )
+    return target
+
+
+def checks_exhausted(target, last=None):
+    """An unconfirmed target whose read-API checks have all been spent: only a person who looked can settle it."""
+    if target.status != S.UNCONFIRMED:
+        return False
+    last = last or target.attempts.order_by("-number").first()
+    return (
+        last is not None
+        and last.outcome == O.UNCONFIRMED
+        and int(last.partial.get("checks", 0)) >= settings.SCHEDULING_CONFIRM_MAX_CHECKS
+    )
+
+
+@transaction.atomic
+def target_resolve(*, target, user, found):
+    """An admin looked on the platform after the checks ran out: `found` marks the target published (nothing is
+    sent), otherwise it is sent once more at the next tick. Refuses with ResolveRefused(message) while Postframe
+    can still ask the platform itself, or when the target is no longer unconfirmed."""
+    target = PostTarget.objects.select_for_update().select_related("post__team", "channel").get(pk=target.pk)
+    label = _label(target.channel.platform)
+    last = target.attempts.order_by("-number").first()
+    if target.status != S.UNCONFIRMED:
+        raise ResolveRefused(f"Nothing to settle on {label}: it is {target.get_status_display().lower()}.")
+    if not checks_exhausted(target, last):
+        raise ResolveRefused(f"Postframe is still asking {label} whether it went out; wait for its answer.")
+    last.target = target
+    who = user.email or user.get_username()
+    if found:
+        _finish(
+            last, outcome=O.CONFIRMED, status=S.PUBLISHED, partial={"resolved_by": user.pk},
+            message=f"{who} found it on {label} and marked it published.", published_at=_now(),
+        )  # fmt: skip
+        action, summary = "post.marked_published", f"{who} found “{target.post}” on {target.channel}: published"
+    else:
+        _finish(
+            last, outcome=O.ABSENT, status=S.PENDING, partial={"resolved_by": user.pk}, next_attempt_at=None,
+            message=f"{who} checked {label} and it is not there: it is sent again.",
+        )  # fmt: skip
+        action, summary = "post.sent_again", f"{who} did not find “{target.post}” on {target.channel}: sent again"
+    audit_record(
+        team=target.post.team,
+        actor=user,
+        action=action,
+        summary=summary,
+        detail={"post_id": target.post_id, "target_id": target.pk, "attempt": last.number},
+    )
+    target.refresh_from_db()
     return target
 
 

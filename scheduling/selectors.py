@@ -315,14 +315,17 @@ def retry_allowed(target):
     return dispatch.retry_allowed(target)
 
 
-def post_live_parts(post, *, may_act):
+def post_live_parts(post, *, may_act, may_resolve=False):
     """What the post page's live parts show, on the first render and on every push: the head (status, time and
-    the actions this watcher may take now) and each channel's state, with Retry where it is safe."""
+    the actions this watcher may take now) and each channel's state, with Retry where it is safe and, for admins,
+    "mark published" / "send again" where the platform could not be asked any more."""
+    from scheduling import dispatch
     from scheduling.services import CANCELLABLE, EDITABLE
 
     targets = list(post.targets.all())
     for target in targets:
         target.can_retry = may_act and retry_allowed(target)
+        target.can_resolve = may_resolve and dispatch.checks_exhausted(target)
         target.shown_text = target_text(target)
     return {
         "post": post,

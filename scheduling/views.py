@@ -230,7 +230,11 @@ def post_detail(request, post_id):
 def _post_context(request, post, return_form=None):
     refusal = services.approval_refusal(post, request.user)
     return {
-        **selectors.post_live_parts(post, may_act=can(request.membership, "draft_posts")),
+        **selectors.post_live_parts(
+            post,
+            may_act=can(request.membership, "draft_posts"),
+            may_resolve=can(request.membership, "approve_posts"),
+        ),
         "nav": "schedule",
         "zone": selectors.settings_of(post.team).timezone,
         "live": post.status in services.LIVE_PAGE,
@@ -363,6 +367,29 @@ def post_retry(request, post_id):
         dispatch.target_retry(target=target, user=request.user)
         messages.success(request, f"Trying {target.channel} again now.")
     except dispatch.RetryRefused as error:
+        messages.error(request, str(error))
+    return _to_post_page(request, post)
+
+
+@team_required("approve_posts")
+@post_only(lookup=_post_lookup)
+def post_resolve(request, post_id):
+    """An admin says what they found on the platform for a post Postframe could not confirm: there, or not there."""
+    post = selectors.post_get(request.team, post_id)
+    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
+    found = {"found": True, "absent": False}.get(request.POST.get("answer", ""))
+    if target is None or found is None:
+        messages.error(request, "Pick a channel of this post and say whether the post is there.")
+        return _to_post_page(request, post)
+    from scheduling import dispatch
+
+    try:
+        dispatch.target_resolve(target=target, user=request.user, found=found)
+        if found:
+            messages.success(request, f"Marked published on {target.channel}.")
+        else:
+            messages.success(request, f"Sending it to {target.channel} again now.")
+    except dispatch.ResolveRefused as error:
         messages.error(request, str(error))
     return _to_post_page(request, post)
 

@@ -27,7 +27,7 @@ class RowConsumer(AsyncWebsocketConsumer):
     permission = "generate"
     group = None
     row_id = None
-    team = None
+    team = membership = None
     can_act = False
 
     async def connect(self):
@@ -76,7 +76,7 @@ class RowConsumer(AsyncWebsocketConsumer):
         row = scoped(self.model, membership.team).filter(uuid=uuid).first()
         if row is None:
             return None
-        self.team = membership.team
+        self.membership, self.team = membership, membership.team
         return row, can(membership, self.permission)
 
 

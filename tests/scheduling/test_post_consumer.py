@@ -107,3 +107,28 @@ def test_another_teams_member_and_anonymous_visitors_are_refused(team, outsider,
 
     assert async_to_sync(scenario)(client_for(outsider)) is False
     assert async_to_sync(scenario)(None) is False
+
+
+def test_admins_watching_get_the_by_hand_answers_once_the_checks_are_spent(
+    team, admin_user, member, client_for, webhook_receiver, settings
+):
+    from scheduling.models import PostTarget, PublishAttempt
+
+    settings.SCHEDULING_CONFIRM_MAX_CHECKS = 1
+    channel = webhook_channel(team, webhook_receiver)
+    post = due_post(team, [channel], status=Post.Status.PUBLISHING)
+    target = target_of(post, channel)
+    PostTarget.objects.filter(pk=target.pk).update(status="unconfirmed", message=dispatch.WORKER_LOST)
+    PublishAttempt.objects.create(target=target, number=1, outcome="unconfirmed", partial={"checks": 1})
+
+    async def scenario(client):
+        communicator = _communicator(post, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        first = await communicator.receive_from(timeout=TIMEOUT)
+        await communicator.disconnect()
+        return first
+
+    as_admin = async_to_sync(scenario)(client_for(admin_user))
+    assert 'data-testid="resolve"' in as_admin and "It is there: mark published" in as_admin
+    as_member = async_to_sync(scenario)(client_for(member))
+    assert 'data-testid="resolve"' not in as_member and "is unconfirmed" in as_member
