@@ -4,6 +4,7 @@ whenever the dispatcher changes them, so a page watching a post publish sees it 
 from django.template.loader import render_to_string
 
 from scheduling.models import Post
+from scheduling.push import watching_ended, watching_started
 from scheduling.selectors import post_live, post_live_parts, settings_of
 from studio.generation.consumers import RowConsumer
 from studio.teams.permissions import can
@@ -22,6 +23,12 @@ class PostConsumer(RowConsumer):
 
     async def post_changed(self, event):  # scheduling.push.CHANGED_EVENT
         await self.send_current()
+
+    def watch_started(self, row):
+        watching_started(row)
+
+    def watch_ended(self, row):
+        watching_ended(row)
 
     def current_html(self, row_id):
         post = post_live(self.team, row_id)

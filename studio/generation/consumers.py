@@ -25,7 +25,7 @@ class RowConsumer(AsyncWebsocketConsumer):
     model = None
     kwarg = "uuid"
     permission = "generate"
-    group = None
+    group = row = None
     row_id = None
     team = membership = None
     can_act = False
@@ -40,7 +40,8 @@ class RowConsumer(AsyncWebsocketConsumer):
             await self.close()  # another team's row, or none: the same answer as over HTTP
             return
         row, self.can_act = found
-        self.row_id, self.group = row.pk, row.group_name
+        await database_sync_to_async(self.watch_started)(row)
+        self.row, self.row_id, self.group = row, row.pk, row.group_name
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         # Read after joining the group, so no push can fall between this state and the next one.
@@ -49,6 +50,13 @@ class RowConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(self.watch_ended)(self.row)
+
+    def watch_started(self, row):
+        """Before the group is joined (in a thread): a subclass whose sender asks first whether anyone watches."""
+
+    def watch_ended(self, row):
+        """After the group is left (in a thread)."""
 
     async def receive(self, text_data=None, bytes_data=None):
         """The page has nothing to say over this socket; whatever it sends is ignored."""

@@ -132,3 +132,26 @@ def test_admins_watching_get_the_by_hand_answers_once_the_checks_are_spent(
     assert 'data-testid="resolve"' in as_admin and "It is there: mark published" in as_admin
     as_member = async_to_sync(scenario)(client_for(member))
     assert 'data-testid="resolve"' not in as_member and "is unconfirmed" in as_member
+
+
+def test_changes_go_out_only_while_a_page_watches(team, member, client_for, webhook_receiver, monkeypatch):
+    from scheduling import push
+
+    sent = []
+    monkeypatch.setattr(push, "message_send", lambda group, message: sent.append(group))
+    post = due_post(team, [webhook_channel(team, webhook_receiver)])
+    push.post_changed(post)
+    assert sent == []  # nobody has the page open: not even a group send
+    client = client_for(member)
+
+    async def scenario():
+        communicator = _communicator(post, client)
+        await communicator.connect(timeout=TIMEOUT)
+        await communicator.receive_from(timeout=TIMEOUT)
+        await database_sync_to_async(push.post_changed)(post)
+        await communicator.disconnect()
+
+    async_to_sync(scenario)()
+    assert sent == [post.group_name]
+    push.post_changed(post)  # the page was closed
+    assert sent == [post.group_name]
