@@ -63,6 +63,12 @@ def _media_root(tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture
+def keep_the_test_connection(monkeypatch):
+    """For websocket tests (tests/websockets.py): Channels keeps the test's database connection between calls."""
+    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_channel_layer():
     """Every test gets its own Redis channel layer. Each async_to_sync in a test runs on a new event loop, and

@@ -5,39 +5,21 @@ import re
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
-from studio.asgi import application
 from studio.generation.models import GenerationJob
 from studio.generation.push import job_push
 from studio.generation.services import generation_run, generation_submit
 from tests.generation.factories import GenerationJobFactory, source_png
+from tests.websockets import communicator
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    """The test runs in one transaction; Channels must not recycle its connection between calls (as Django's
-    test client does not for requests), or the consumer would lose the rows the test made."""
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_the_test_connection")]
 
 
 TIMEOUT = 5
 
 
-def _headers(client=None):
-    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if client is not None:
-        headers.append(
-            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode())
-        )
-    return headers
-
-
 def _communicator(job, client=None):
-    return WebsocketCommunicator(application, f"/ws/jobs/{job.uuid}/", headers=_headers(client))
+    return communicator(f"/ws/jobs/{job.uuid}/", client)
 
 
 def _running_job(team, **fields):

@@ -10,12 +10,7 @@ from studio.generation.models import GenerationJob
 from studio.generation.push import job_push
 from tests.generation.test_job_consumer import TIMEOUT, _communicator, _running_job
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_the_test_connection")]
 
 
 def test_a_socket_quiet_for_longer_than_the_layers_blocking_receive_still_gets_the_next_frame(team, member, client_for):

@@ -13,15 +13,9 @@ from studio.core.models import AuditEntry
 from tests.library.factories import stored_asset
 from tests.scheduling.scheduled import due_post, target_of, token_channel, webhook_channel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_platform_timeouts")]
 
 S, O = PostTarget.Status, PublishAttempt.Outcome  # noqa: E741
-
-
-@pytest.fixture(autouse=True)
-def short_timeouts(settings):
-    settings.SCHEDULING_PUBLISH_TIMEOUT = 1  # a lost answer stalls 3 s in the fakes: past this
-    settings.SCHEDULING_POLL_INTERVAL_MS = 10
 
 
 def _publish(post, channel):

@@ -5,30 +5,18 @@ anonymous visitors are refused."""
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
 
 from scheduling import dispatch
 from scheduling.models import Post
-from studio.asgi import application
 from tests.scheduling.scheduled import due_post, target_of, webhook_channel
+from tests.websockets import communicator
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_the_test_connection")]
 TIMEOUT = 5
 
 
-@pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    """Channels must not recycle the test's connection between calls, or the consumer would lose its rows."""
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
-
-
 def _communicator(post, client=None):
-    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if client is not None:
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
-    return WebsocketCommunicator(application, f"/ws/posts/{post.uuid}/", headers=headers)
+    return communicator(f"/ws/posts/{post.uuid}/", client)
 
 
 async def _until(communicator, text):

@@ -10,14 +10,13 @@ from scheduling.models import Post, PostTarget, PublishAttempt
 from studio.core.models import AuditEntry
 from tests.scheduling.scheduled import due_post, target_of, token_channel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_platform_timeouts")]
 
 S, O = PostTarget.Status, PublishAttempt.Outcome  # noqa: E741
 
 
 @pytest.fixture(autouse=True)
-def short_timeouts(settings):
-    settings.SCHEDULING_PUBLISH_TIMEOUT = 1  # a lost answer stalls 3 s in the fakes: past this
+def two_checks(settings):
     settings.SCHEDULING_CONFIRM_MAX_CHECKS = 2
 
 

@@ -6,35 +6,27 @@ import re
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
-from channels.testing import WebsocketCommunicator
-from django.conf import settings
 from PIL import Image
 
 from slides import services, tasks
-from studio.asgi import application
 from studio.generation.models import GenerationJob
 from studio.generation.push import job_push
 from studio.generation.services import generation_run
 from tests.slides.factories import carousel_for
+from tests.websockets import communicator
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("keep_the_test_connection")]
 
 TIMEOUT = 5
 
 
 @pytest.fixture(autouse=True)
-def _keep_the_test_connection(monkeypatch):
-    """As in tests/generation/test_job_consumer.py: the consumer must see the rows this test's transaction made."""
-    monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
+def _no_renditions_queued(monkeypatch):
     monkeypatch.setattr("library.services._renditions_enqueue", lambda asset_id: None)
 
 
 def _communicator(carousel, client=None):
-    headers = [(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")]
-    if client is not None:
-        cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-        headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, f"/ws/slides/{carousel.pk}/", headers=headers)
+    return communicator(f"/ws/slides/{carousel.pk}/", client)
 
 
 def test_a_member_of_another_team_is_refused(team, member, outsider, client_for):
