@@ -4,11 +4,12 @@ clips and stitched MP4 as files."""
 from typing import Literal
 from uuid import UUID
 
+from django.db import transaction
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
 from studio.api.errors import ApiError
-from studio.api.schemas import ERRORS, Line, Text
+from studio.api.schemas import ERRORS, Line, Text, json_body, parsed_body
 from studio.api.selectors import api_asset_file_response
 from studio.api.services import acting_user
 from studio.video import selectors, services
@@ -35,6 +36,24 @@ class ShotIn(Schema):
     modelId: Line | None = Field(None, max_length=80, description="A video model id, e.g. `local:animator`.")
     mode: Line | None = Field(None, max_length=10, description="Kling: `std` or `pro`.")
     influencerId: int | None = Field(None, description="Make the frame a scene of this influencer.")
+
+
+class ShotPatchIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    framePrompt: Text | None = Field(None, min_length=1, max_length=FRAME_PROMPT_MAX)
+    motionPrompt: Text | None = Field(None, max_length=2500)
+    duration: int | None = Field(None, ge=1, le=60)
+    aspect: AspectName | None = None
+    modelId: Line | None = Field(None, max_length=80)
+    mode: Line | None = Field(None, max_length=10)
+    influencerId: int | None = Field(None, description="0 takes the influencer off the shot.")
+
+
+class ShotMoveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    position: int = Field(..., ge=1, le=MAX_SHOTS, description="Where the shot goes (1 is first); the others shift.")
 
 
 class SequenceIn(Schema):
@@ -296,3 +315,129 @@ def sequence_file(request, sequence_id: int):
     if sequence.stitched_id is None:
         raise ApiError.one(409, None, f"The sequence is not stitched yet ({sequence.get_status_display().lower()}).")
     return api_asset_file_response(team=request.team, asset_id=sequence.stitched_id)
+
+
+# Editing a draft's shot list ---------------------------------------------------------------------------------------
+
+
+def _draft_shot(request, sequence_id, shot_id):
+    sequence = selectors.sequence_get(request.team, sequence_id)
+    shot = selectors.shot_get(request.team, shot_id)
+    if shot.sequence_id != sequence.pk:
+        raise ApiError.one(404, None, "Not found.")
+    return sequence, shot
+
+
+def _shot_values(shot):
+    return {
+        "frame_prompt": shot.frame_prompt,
+        "motion_prompt": shot.motion_prompt,
+        "duration": shot.duration,
+        "aspect": shot.aspect,
+        "model_id": shot.model_id,
+        "mode": shot.mode,
+        "influencer_id": shot.influencer_id,
+    }
+
+
+def _edit_refused(error):
+    """A shot list that can no longer change is a 409; a field at fault a 400 naming it."""
+    if set(error.errors) == {"__all__"}:
+        raise ApiError.one(409, None, error.errors["__all__"])
+    _refused(error)
+
+
+def _changes(payload):
+    given = payload.model_dump(exclude_unset=True)
+    names = {
+        "framePrompt": "frame_prompt",
+        "motionPrompt": "motion_prompt",
+        "duration": "duration",
+        "aspect": "aspect",
+        "modelId": "model_id",
+        "mode": "mode",
+        "influencerId": "influencer_id",
+    }
+    return {names[key]: value for key, value in given.items()}
+
+
+EDIT_ERRORS = {400: ERRORS[400], 409: ERRORS[400], **ERRORS}
+
+
+@router.patch(
+    "/sequences/{int:sequence_id}/shots/{int:shot_id}",
+    response={200: SequenceOut, **EDIT_ERRORS},
+    summary="Change a shot of a draft sequence",
+    openapi_extra=json_body(ShotPatchIn),
+)
+def shot_patch(request, sequence_id: int, shot_id: int):
+    """Only the fields sent change; the shot is checked whole against its video model, as the page does. 409 once
+    the sequence has started."""
+    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    payload = parsed_body(request, ShotPatchIn)
+    acting_user(request.auth, "edit")
+    try:
+        services.shot_update(shot=shot, data={**_shot_values(shot), **_changes(payload)})
+    except services.VideoError as error:
+        _edit_refused(error)
+    return _sequence_out(request, sequence)
+
+
+@router.post(
+    "/sequences/{int:sequence_id}/shots",
+    response={201: SequenceOut, **EDIT_ERRORS},
+    summary="Add a shot to a draft sequence",
+    openapi_extra=json_body(ShotIn),
+)
+def shot_create(request, sequence_id: int):
+    """Added last. Refused whole (nothing added) when a field is at fault, the list is full or the sequence has
+    started."""
+    sequence = selectors.sequence_get(request.team, sequence_id)
+    payload = parsed_body(request, ShotIn)
+    acting_user(request.auth, "edit")
+    try:
+        with transaction.atomic():
+            shot = services.shot_add(sequence=sequence)
+            values = {**_shot_values(shot), "aspect": sequence.aspect, **_changes(payload)}
+            services.shot_update(shot=shot, data=values)
+    except services.VideoError as error:
+        _edit_refused(error)
+    return Status(201, _sequence_out(request, sequence))
+
+
+@router.delete(
+    "/sequences/{int:sequence_id}/shots/{int:shot_id}",
+    response={200: SequenceOut, **EDIT_ERRORS},
+    summary="Delete a shot of a draft sequence",
+)
+def shot_remove(request, sequence_id: int, shot_id: int):
+    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    acting_user(request.auth, "edit")
+    try:
+        services.shot_delete(shot=shot)
+    except services.VideoError as error:
+        _edit_refused(error)
+    return _sequence_out(request, sequence)
+
+
+@router.post(
+    "/sequences/{int:sequence_id}/shots/{int:shot_id}/move",
+    response={200: SequenceOut, **EDIT_ERRORS},
+    summary="Move a shot of a draft sequence",
+    openapi_extra=json_body(ShotMoveIn),
+)
+def shot_reorder(request, sequence_id: int, shot_id: int):
+    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    payload = parsed_body(request, ShotMoveIn)
+    acting_user(request.auth, "edit")
+    count = sequence.shots.count()
+    if payload.position > count:
+        raise ApiError.one(400, "position", f"The sequence has {count} shots: give a position from 1 to {count}.")
+    try:
+        with transaction.atomic():
+            step = 1 if payload.position > shot.position else -1
+            for _ in range(abs(payload.position - shot.position)):
+                shot = services.shot_move(shot=shot, offset=step)
+    except services.VideoError as error:
+        _edit_refused(error)
+    return _sequence_out(request, sequence)
