@@ -36,7 +36,12 @@ class ComposerForm(forms.Form):
         help_text="Added after the caption. A channel with a caption of its own gets exactly that caption.",
     )
     first_comment = forms.CharField(
-        label="First comment", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5_000
+        label="First comment",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+        help_text="Goes with the post to webhook channels and into download bundles. Postframe does not post "
+        "comments on Instagram, LinkedIn, X or TikTok: add it there by hand.",
     )
     source = forms.ChoiceField(
         choices=[("assets", "Library assets"), ("carousel", "Slides carousel"), ("sequence", "Video sequence")],
