@@ -101,6 +101,12 @@ class TargetOut(Schema):
     remoteUrl: str
     publishedAt: datetime.datetime | None
     nextAttemptAt: datetime.datetime | None
+    firstComment: Literal[tuple(PostTarget.Comment.values)] = Field(
+        ...,
+        description="The post's first comment on this channel: '' (none here), waiting, posting, posted, unconfirmed "
+        "or failed.",
+    )
+    firstCommentMessage: str
     needsCheckByHand: bool = Field(
         ...,
         description="Unconfirmed, and every read-API check is spent: an admin looks on the platform and answers "
@@ -176,6 +182,8 @@ def _post_out(request, post):
                 "remoteUrl": t.remote_url,
                 "publishedAt": t.published_at,
                 "nextAttemptAt": t.next_attempt_at,
+                "firstComment": t.comment_status,
+                "firstCommentMessage": t.comment_message,
                 "needsCheckByHand": dispatch.checks_exhausted(t),
             }
             for t in post.targets.all()

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 
 from scheduling.models import Post
 from scheduling.push import watching_ended, watching_started
-from scheduling.selectors import post_live, post_live_parts, settings_of
+from scheduling.selectors import post_live, post_live_parts, post_watched_live, settings_of
 from studio.generation.consumers import RowConsumer
 from studio.teams.permissions import can
 
@@ -35,4 +35,4 @@ class PostConsumer(RowConsumer):
         if post is None:
             return "", True
         html = _html(post, self.can_act, can(self.membership, "approve_posts"))
-        return html, post.status not in (Post.Status.SCHEDULED, Post.Status.PUBLISHING)
+        return html, not post_watched_live(post)

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from scheduling import channels as channel_services
+from scheduling import comments
 from scheduling.media_links import media_bytes, media_link
 from scheduling.models import Channel, Platform, Post, PostMedia, PostTarget, PublishAttempt, ScheduleSettings
 from scheduling.publishers.base import PublishError, PublishMedia, PublishRequest
@@ -326,6 +327,8 @@ def _finish(attempt, *, outcome, status, message="", partial=None, **fields):
         PostTarget.objects.filter(pk=attempt.target_id, status__in=[S.PUBLISHING, S.UNCONFIRMED]).update(
             status=status, message=message[:1000], updated_at=now, **fields
         )
+        if status == S.PUBLISHED:
+            comments.comment_queue(attempt.target, remote_id=fields.get("remote_id", ""))
         if status in ENDED:  # only then can the post be done
             post_settle(post_id=attempt.target.post_id)
         if status == S.UNCONFIRMED:

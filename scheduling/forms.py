@@ -40,8 +40,8 @@ class ComposerForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5_000,
-        help_text="Goes with the post to webhook channels and into download bundles. Postframe does not post "
-        "comments on Instagram, LinkedIn, X or TikTok: add it there by hand.",
+        help_text="Posted under the post on Instagram, LinkedIn and X once it is live (X as a reply), and sent "
+        "with it to webhook channels and bundles. TikTok has no API for comments.",
     )
     source = forms.ChoiceField(
         choices=[("assets", "Library assets"), ("carousel", "Slides carousel"), ("sequence", "Video sequence")],

@@ -167,6 +167,16 @@ class PostTarget(models.Model):
         BLOCKED = "blocked", "Blocked"  # cannot go: channel disconnected, token revoked, asset deleted
         CANCELLED = "cancelled", "Cancelled"
 
+    class Comment(models.TextChoices):
+        """The post's first comment on this channel, posted once the post is live (where the platform takes one)."""
+
+        NONE = "", "None"
+        WAITING = "waiting", "Waiting"  # the post is live: the comment task is queued
+        POSTING = "posting", "Posting"  # claimed and committed before the call
+        POSTED = "posted", "Posted"
+        UNCONFIRMED = "unconfirmed", "Unconfirmed"  # sent, answer lost: the read API decides
+        FAILED = "failed", "Failed"  # refused, or never reached the platform: safe to post again
+
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="targets")
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="targets")
     text = models.TextField(blank=True)  # this channel's caption variant; empty means the post's caption
@@ -178,6 +188,10 @@ class PostTarget(models.Model):
     message = models.CharField(max_length=1000, blank=True)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    comment_status = models.CharField(max_length=12, choices=Comment.choices, default=Comment.NONE, blank=True)
+    comment_remote_id = models.CharField(max_length=200, blank=True)
+    comment_message = models.CharField(max_length=1000, blank=True)
+    comment_started_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -300,6 +300,11 @@ def delivery_summary(post):
         parts.append(f"Publishing to {_names(publishing)}")
     if cancelled := groups.get(S.CANCELLED):
         parts.append(f"Cancelled on {_names(cancelled)}")
+    for target in targets:
+        if target.comment_status == PostTarget.Comment.FAILED:
+            parts.append(f"the first comment failed on {target.channel.get_platform_display()}")
+        elif target.comment_status == PostTarget.Comment.UNCONFIRMED:
+            parts.append(f"the first comment is unconfirmed on {target.channel.get_platform_display()}")
     if pending := groups.get(S.PENDING):
         waiting = "Waiting for approval" if post.status in (Post.Status.IN_REVIEW,) else "Waiting"
         if post.status in (Post.Status.DRAFT, Post.Status.RETURNED):
@@ -315,6 +320,15 @@ def retry_allowed(target):
     return dispatch.retry_allowed(target)
 
 
+def post_watched_live(post):
+    """Whether the post's page keeps its websocket: the dispatcher may still change it (it is scheduled or
+    publishing, or a first comment is still on its way under a published post)."""
+    from scheduling.services import LIVE_PAGE
+
+    comment_moving = (PostTarget.Comment.WAITING, PostTarget.Comment.POSTING, PostTarget.Comment.UNCONFIRMED)
+    return post.status in LIVE_PAGE or any(target.comment_status in comment_moving for target in post.targets.all())
+
+
 def post_live_parts(post, *, may_act, may_resolve=False):
     """What the post page's live parts show, on the first render and on every push: the head (status, time and
     the actions this watcher may take now) and each channel's state, with Retry where it is safe and, for admins,
@@ -326,6 +340,7 @@ def post_live_parts(post, *, may_act, may_resolve=False):
     for target in targets:
         target.can_retry = may_act and retry_allowed(target)
         target.can_resolve = may_resolve and dispatch.checks_exhausted(target)
+        target.can_comment_again = may_act and target.comment_status == PostTarget.Comment.FAILED
         target.shown_text = target_text(target)
     return {
         "post": post,

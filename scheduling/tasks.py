@@ -31,9 +31,27 @@ def target_confirm_task(target_id):
 
 @shared_task(name="scheduling.unconfirmed_check", ignore_result=True)
 def unconfirmed_check_task():
+    """Unconfirmed posts and first comments are looked up on their platforms (stalled comments first)."""
+    from scheduling.comments import comments_check
     from scheduling.dispatch import unconfirmed_check
 
     unconfirmed_check()
+    comments_check()
+
+
+@shared_task(name="scheduling.comment", acks_late=True, ignore_result=True)
+def comment_task(target_id):
+    """Safe to run twice: only the run that claims the waiting comment (committed) calls the platform."""
+    from scheduling.comments import comment_post
+
+    comment_post(target_id=target_id)
+
+
+@shared_task(name="scheduling.comment_confirm", acks_late=True, ignore_result=True)
+def comment_confirm_task(target_id):
+    from scheduling.comments import comment_confirm
+
+    comment_confirm(target_id=target_id)
 
 
 @shared_task(name="scheduling.sweep", ignore_result=True)

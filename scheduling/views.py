@@ -237,7 +237,7 @@ def _post_context(request, post, return_form=None):
         ),
         "nav": "schedule",
         "zone": selectors.settings_of(post.team).timezone,
-        "live": post.status in services.LIVE_PAGE,
+        "live": selectors.post_watched_live(post),
         "provenance": selectors.post_provenance(post),
         "audit": selectors.post_audit(post),
         "is_admin": can(request.membership, "approve_posts"),
@@ -367,6 +367,25 @@ def post_retry(request, post_id):
         dispatch.target_retry(target=target, user=request.user)
         messages.success(request, f"Trying {target.channel} again now.")
     except dispatch.RetryRefused as error:
+        messages.error(request, str(error))
+    return _to_post_page(request, post)
+
+
+@team_required("draft_posts")
+@post_only(lookup=_post_lookup)
+def post_comment_again(request, post_id):
+    """Post a first comment that failed (nothing reached the platform) once more."""
+    post = selectors.post_get(request.team, post_id)
+    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
+    if target is None:
+        messages.error(request, "Pick a channel of this post.")
+        return _to_post_page(request, post)
+    from scheduling import comments
+
+    try:
+        comments.comment_again(target=target, user=request.user)
+        messages.success(request, f"Posting the first comment on {target.channel} again.")
+    except comments.CommentRefused as error:
         messages.error(request, str(error))
     return _to_post_page(request, post)
 

@@ -86,6 +86,7 @@ class PlatformRules:
     min_aspect: float | None = None  # width / height
     max_aspect: float | None = None
     max_bytes: int | None = None
+    comment_max: int = 0  # the longest first comment Postframe posts under the post; 0: it posts none there
 
 
 class Publisher(Protocol):
@@ -100,6 +101,13 @@ class Publisher(Protocol):
 
     def confirm(self, credentials: Credentials, request: PublishRequest) -> PublishResult | None:
         """Through the read API: the published post if the attempt went through, None if it surely did not."""
+
+    def comment(self, credentials: Credentials, remote_id: str, text: str) -> PublishResult:
+        """Only where rules.comment_max: the first comment under the published post `remote_id`, once. Irreversible
+        like publish(): a lost answer raises PublishError(kind="unconfirmed")."""
+
+    def find_comment(self, credentials: Credentials, remote_id: str, text: str) -> PublishResult | None:
+        """Through the read API: the comment with `text` under `remote_id`, or None when it surely is not there."""
 
     def refresh(self, credentials: Credentials) -> Credentials:
         """New credentials ahead of expiry; keeps the refresh token it has when the platform sends none."""

@@ -66,6 +66,14 @@ def check(rules: PlatformRules, request, *, label, text=None):
                 f"{_count(over, 'character')} too many."
             )
         )
+    comment = request.first_comment or ""
+    if rules.comment_max and len(comment) > rules.comment_max:
+        problems.append(
+            Problem(
+                f"{label} takes a first comment of up to {rules.comment_max:,} characters: this one is "
+                f"{len(comment):,}."
+            )
+        )
     media = list(request.media)
     if len(media) > rules.media_max:
         problems.append(

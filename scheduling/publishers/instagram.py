@@ -33,6 +33,7 @@ RULES = PlatformRules(
     min_aspect=4 / 5,
     max_aspect=1.91,
     max_bytes=8 * 1024 * 1024,
+    comment_max=2200,
 )
 AUTH_CODES = {190, 102, 463, 467}
 RATE_CODES = {4, 17, 32, 613, 80002}
@@ -103,6 +104,21 @@ class InstagramPublisher(http.OAuthPublisher):
                     remote_id="", raw={"container_id": container, "status_code": "PUBLISHED"}
                 )
             return self._find(api, user, request)
+
+    # The first comment: POST /{ig-media-id}/comments with message; read back from GET /{ig-media-id}/comments.
+
+    def comment(self, credentials, remote_id, text):
+        with self._client(credentials) as api:
+            response = self._call(api, "POST", f"/{remote_id}/comments", data={"message": text}, irreversible=True)
+        return PublishResult(remote_id=http.body(response).get("id", ""))
+
+    def find_comment(self, credentials, remote_id, text):
+        with self._client(credentials) as api:
+            answer = http.body(self._call(api, "GET", f"/{remote_id}/comments", params={"fields": "id,text"}))
+        for comment in answer.get("data") or []:
+            if (comment.get("text") or "").strip() == text.strip():
+                return PublishResult(remote_id=comment.get("id", ""), raw={"found": "comments"})
+        return None
 
     # Steps.
 

@@ -28,6 +28,7 @@ RULES = PlatformRules(
     kinds=("image", "pdf"),
     image_formats=("jpeg", "png", "gif"),
     max_bytes=None,
+    comment_max=1250,
 )
 DOCUMENT_MAX_BYTES = 100 * 1024 * 1024
 DOCUMENT_MAX_PAGES = 300
@@ -112,6 +113,27 @@ class LinkedInPublisher(http.OAuthPublisher):
             if (element.get("commentary") or "").strip() == wanted:
                 return PublishResult(remote_id=element["id"], url=post_url(element["id"]), raw={"found": "posts"})
         return None
+
+    # The first comment: POST /rest/socialActions/{post URN}/comments as the post's author; read back from the same
+    # collection.
+
+    def comment(self, credentials, remote_id, text):
+        comment = {"actor": credentials.account_id, "object": remote_id, "message": {"text": text}}
+        with self._client(credentials) as api:
+            response = self._call(api, "POST", self._comments(remote_id), json=comment, irreversible=True)
+        return PublishResult(remote_id=response.headers.get("x-restli-id", "") or http.body(response).get("id", ""))
+
+    def find_comment(self, credentials, remote_id, text):
+        with self._client(credentials) as api:
+            answer = http.body(self._call(api, "GET", self._comments(remote_id)))
+        for element in answer.get("elements", []):
+            if ((element.get("message") or {}).get("text") or "").strip() == text.strip():
+                return PublishResult(remote_id=element.get("$URN") or element.get("id", ""), raw={"found": "comments"})
+        return None
+
+    @staticmethod
+    def _comments(remote_id):
+        return f"/rest/socialActions/{quote(remote_id, safe='')}/comments"
 
     # Steps.
 

@@ -26,6 +26,7 @@ RULES = PlatformRules(
     kinds=("image",),
     image_formats=("jpeg", "png", "webp", "gif"),
     max_bytes=5 * 1024 * 1024,
+    comment_max=280,
 )
 CHUNK = 4 * 1024 * 1024
 TRAILING_LINKS = re.compile(r"(\s*https://t\.co/\S+)+\s*$")
@@ -69,6 +70,26 @@ class XPublisher(http.OAuthPublisher):
                 return PublishResult(
                     remote_id=tweet["id"], url=f"https://x.com/i/web/status/{tweet['id']}", raw={"found": "timeline"}
                 )
+        return None
+
+    # The first comment is a reply to the post: POST /2/tweets with reply.in_reply_to_tweet_id; found again among the
+    # account's recent posts by its text and the post it replies to.
+
+    def comment(self, credentials, remote_id, text):
+        with self._client(credentials) as api:
+            reply = {"text": text, "reply": {"in_reply_to_tweet_id": remote_id}}
+            response = self._call(api, "POST", "/2/tweets", json=reply, irreversible=True)
+        tweet_id = http.body(response).get("data", {}).get("id", "")
+        return PublishResult(remote_id=tweet_id, url=f"https://x.com/i/web/status/{tweet_id}")
+
+    def find_comment(self, credentials, remote_id, text):
+        params = {"max_results": 50, "tweet.fields": "created_at,referenced_tweets", "exclude": "retweets"}
+        with self._client(credentials) as api:
+            answer = http.body(self._call(api, "GET", f"/2/users/{credentials.account_id}/tweets", params=params))
+        for tweet in answer.get("data") or []:
+            replied = {ref.get("id") for ref in tweet.get("referenced_tweets") or [] if ref.get("type") == "replied_to"}
+            if remote_id in replied and same_text(tweet.get("text"), text):
+                return PublishResult(remote_id=tweet["id"], url=f"https://x.com/i/web/status/{tweet['id']}")
         return None
 
     # Steps.

@@ -175,6 +175,8 @@ CELERY_TASK_QUEUES = {"celery": {}, "scheduling": {}}
 CELERY_TASK_ROUTES = {
     "scheduling.publish": {"queue": "scheduling"},
     "scheduling.confirm": {"queue": "scheduling"},
+    "scheduling.comment": {"queue": "scheduling"},
+    "scheduling.comment_confirm": {"queue": "scheduling"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

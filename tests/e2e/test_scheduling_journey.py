@@ -1,7 +1,8 @@
-"""Journey: channels connected by pasting tokens, a post composed with a variant per channel and sent by a member,
-dragged in the calendar and approved by an admin, then published by the live worker to the platform fakes while the
-admin watches the post page: X posts, LinkedIn's answer is lost and its read API is down ("unconfirmed", no Retry),
-then the read API finds the post — the page says honestly where it stands at each step, without a reload."""
+"""Journey: channels connected by pasting tokens, a post composed with a variant per channel and a first comment,
+sent by a member, dragged in the calendar and approved by an admin, then published by the live worker to the
+platform fakes while the admin watches the post page: X posts, LinkedIn's answer is lost and its read API is down
+("unconfirmed", no Retry), then the read API finds the post, and each first comment goes under its post — the page
+says honestly where it stands at each step, without a reload."""
 
 import datetime
 import re
@@ -71,6 +72,7 @@ def test_a_week_post_goes_from_a_members_draft_to_published_on_two_channels(
     page.get_by_label("Alt text for Oat latte on oak").fill("An oat latte on an oak table, top view")
     page.get_by_label("Caption", exact=True).fill("Our spring menu is here: oat lattes, lemon buns. " * 7)
     page.get_by_label("Hashtags", exact=True).fill("#spring #coffee")
+    page.get_by_label("First comment", exact=True).fill("Full spring menu: harborcoffee.example/menu")
     page.get_by_label(re.compile(r"LinkedIn · ")).check()
     page.get_by_label(re.compile(r"\bX · ")).check()
     x_row = page.locator(f'[data-channel="{on_x.pk}"]')
@@ -130,6 +132,13 @@ def test_a_week_post_goes_from_a_members_draft_to_published_on_two_channels(
     expect(admin_page.locator(f"#target-{post.targets.get(channel=on_linkedin).pk}-row")).to_contain_text(
         "Confirmed on LinkedIn after the answer was lost"
     )
+    # Once each post is live, its first comment goes under it (on X as a reply), once.
+    for target in post.targets.all():
+        expect(admin_page.locator(f"#target-{target.pk}-row").get_by_test_id("target-comment")).to_have_text(
+            "First comment: posted", timeout=30_000
+        )
+    assert linkedin.comments["Full spring menu: harborcoffee.example/menu"] == 1
+    assert x.comments["Full spring menu: harborcoffee.example/menu"] == 1
     at_both_widths(admin_page, "scheduling-post")
     assert _problems(admin_page) == []
     published = sum(linkedin.published.values()), sum(x.published.values())

@@ -7,7 +7,8 @@ publishes are carried out, then the answer stalls past the client's timeout: the
 live), `rate_limit(seconds)` (publishes answer the platform's 429 until then), `fail_reads(n, status=503)` (the
 next n GETs answer that status: a read API down while a lost answer is confirmed), `revoke(token)` / `expire(token)`.
 Counters: `published[key]` (how many times a post with that content went live), `duplicates[key]` (repeats the
-platform refused), `posts` (everything live, in order). A `MediaHost` serves the files the fakes fetch by URL.
+platform refused), `comments[text]` (first comments that went live), `posts` (everything live, in order). A
+`MediaHost` serves the files the fakes fetch by URL.
 """
 
 import base64
@@ -114,6 +115,7 @@ class FakePlatform:
         self.requests = []
         self.published = Counter()
         self.duplicates = Counter()
+        self.comments = Counter()  # first comments that went live, by text
         self.posts = []
         self.tokens = {}
         self.codes = {}  # OAuth code → {client_id, redirect_uri, challenge, account, scopes}
@@ -238,6 +240,10 @@ class FakePlatform:
         with self._lock:
             self.published[key] += 1
             self.posts.append(post)
+
+    def count_comment(self, text):
+        with self._lock:
+            self.comments[text] += 1
 
     def count_duplicate(self, key):
         with self._lock:

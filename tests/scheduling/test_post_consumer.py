@@ -143,3 +143,37 @@ def test_changes_go_out_only_while_a_page_watches(team, member, client_for, webh
     assert sent == [post.group_name]
     push.post_changed(post)  # the page was closed
     assert sent == [post.group_name]
+
+
+def test_a_finished_post_keeps_its_page_live_until_its_first_comment_is_under_it(
+    team, member, client_for, fake_x, django_capture_on_commit_callbacks, short_platform_timeouts
+):
+    from scheduling import comments
+    from tests.scheduling.scheduled import token_channel
+
+    channel = token_channel(team, fake_x, "x")
+    post = due_post(team, [channel], caption="Harbor Coffee is open late")
+    post.first_comment = "Until 10 pm all week."
+    post.save(update_fields=["first_comment"])
+    target = target_of(post, channel)
+    dispatch.target_publish(target_id=target.pk)
+    assert Post.objects.get(pk=post.pk).status == Post.Status.DONE
+    client = client_for(member)
+
+    def comment():
+        with django_capture_on_commit_callbacks(execute=True):
+            comments.comment_post(target_id=target.pk)
+
+    async def scenario():
+        communicator = _communicator(post, client)
+        connected, _ = await communicator.connect(timeout=TIMEOUT)
+        assert connected
+        first = await communicator.receive_from(timeout=TIMEOUT)
+        await database_sync_to_async(comment)()
+        await _until(communicator, "First comment: <strong>posted</strong>")
+        closed = await communicator.receive_output(timeout=TIMEOUT)
+        return first, closed
+
+    first, closed = async_to_sync(scenario)()
+    assert "First comment: <strong>waiting</strong>" in first
+    assert closed["type"] == "websocket.close"

@@ -42,6 +42,8 @@ class FakeInstagram(FakePlatform):
         ("POST", V + r"/(\d+)/media_publish", "media_publish"),
         ("GET", V + r"/(\d+)/content_publishing_limit", "publishing_limit"),
         ("GET", V + r"/(\d+)/media", "list_media"),
+        ("POST", V + r"/(\d+)/comments", "create_comment"),
+        ("GET", V + r"/(\d+)/comments", "list_comments"),
         ("GET", V + r"/(\w+)", "read_object"),
     )
 
@@ -236,6 +238,36 @@ class FakeInstagram(FakePlatform):
             self.media[media_id] = record
         self.count_published(caption, record)
         return Answer(200, {"id": media_id}, lose=self.take_lost_answer())
+
+    def create_comment(self, request, media_id):
+        """POST /{ig-media-id}/comments with `message`: a comment as the account that owns the token."""
+        found = self.account(request)
+        message = request.params.get("message", "")
+        with self._lock:
+            media = self.media.get(media_id)
+        if media is None:
+            raise _error(f"Unsupported post request. Object with ID '{media_id}' does not exist.", 100, 33)
+        if not message.strip():
+            raise _error("(#100) The parameter message is required", 100)
+        if len(message) > 2200:
+            raise _error("(#100) The comment is too long.", 100)
+        if self.rate_limited():
+            raise _error("Application request limit reached", 4, status=400, transient=True)
+        with self._lock:
+            comment = {"id": self.next_id(), "text": message, "from": found.account, "timestamp": media["timestamp"]}
+            media.setdefault("comments", []).append(comment)
+        self.count_comment(message)
+        return Answer(200, {"id": comment["id"]}, lose=self.take_lost_answer())
+
+    def list_comments(self, request, media_id):
+        self.account(request)
+        with self._lock:
+            media = self.media.get(media_id)
+            comments = list((media or {}).get("comments", []))
+        if media is None:
+            raise _error(f"Unsupported get request. Object with ID '{media_id}' does not exist.", 100, 33)
+        shown = [{"id": c["id"], "text": c["text"], "timestamp": c["timestamp"]} for c in comments]
+        return Answer(200, {"data": shown})
 
     def list_media(self, request, user):
         self.account(request, user)

@@ -35,6 +35,8 @@ class FakeLinkedIn(FakePlatform):
         ("PUT", r"/dms-uploads/([\w-]+)", "upload"),
         ("POST", "/rest/posts", "create_post"),
         ("GET", "/rest/posts", "find_posts"),
+        ("POST", r"/rest/socialActions/([^/]+)/comments", "create_comment"),
+        ("GET", r"/rest/socialActions/([^/]+)/comments", "list_comments"),
     )
 
     def __init__(
@@ -272,6 +274,40 @@ class FakeLinkedIn(FakePlatform):
             )
         self.count_published(stored, record)
         return Answer(201, body=b"", headers={"x-restli-id": urn, "x-linkedin-id": urn}, lose=self.take_lost_answer())
+
+    def create_comment(self, request, target):
+        """POST /rest/socialActions/{post URN, encoded}/comments: {actor, object, message: {text}} → 201."""
+        found = self.rest(request)
+        urn = unquote(target)
+        comment = request.json or {}
+        actor = comment.get("actor", "")
+        if actor != found.account and not actor.startswith("urn:li:organization:"):
+            raise Refusal(403, {"status": 403, "code": "ACCESS_DENIED", "message": f"Cannot comment as {actor}"})
+        if comment.get("object") != urn:
+            raise Refusal(400, {"status": 400, "message": "object must be the URN in the path"})
+        text = (comment.get("message") or {}).get("text", "")
+        if not text.strip() or len(text) > 1250:
+            raise Refusal(422, {"status": 422, "message": "message.text must have 1 to 1250 characters"})
+        with self._lock:
+            post = self.posts_by_id.get(urn)
+            if post is None:
+                raise Refusal(404, {"status": 404, "message": f"Post {urn} not found"})
+            number = sum(len(p.get("comments", [])) for p in self.posts_by_id.values()) + 1
+            record = {"id": str(number), "$URN": f"urn:li:comment:({urn},{number})", "actor": actor, "object": urn}
+            record["message"] = {"text": text}
+            post.setdefault("comments", []).append(record)
+        self.count_comment(text)
+        return Answer(201, record, {"x-restli-id": record["$URN"]}, lose=self.take_lost_answer())
+
+    def list_comments(self, request, target):
+        self.rest(request)
+        urn = unquote(target)
+        with self._lock:
+            post = self.posts_by_id.get(urn)
+            comments = list((post or {}).get("comments", []))
+        if post is None:
+            raise Refusal(404, {"status": 404, "message": f"Post {urn} not found"})
+        return Answer(200, {"elements": comments, "paging": {"count": len(comments), "start": 0}})
 
     def find_posts(self, request):
         found = self.rest(request)

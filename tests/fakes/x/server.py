@@ -227,6 +227,9 @@ class FakeX(FakePlatform):
         for media_id in media_ids:
             if self._upload(media_id)["state"] != "succeeded":
                 raise _problem(400, "Invalid Request", f"Media {media_id} is not ready.")
+        replied_to = str((params.get("reply") or {}).get("in_reply_to_tweet_id") or "")
+        if replied_to and replied_to not in self.tweets:
+            raise _problem(400, "Invalid Request", "The Tweet you are replying to does not exist or was deleted.")
         if self.rate_limited():
             reset = int(time.time() + self.rate_limited()) + 1
             raise Refusal(
@@ -250,12 +253,17 @@ class FakeX(FakePlatform):
                     "media": media_ids,
                     "edit_history_tweet_ids": [tweet_id],
                 }
+                if replied_to:
+                    record["referenced_tweets"] = [{"type": "replied_to", "id": replied_to}]
                 self.tweets[tweet_id] = record
                 self._texts[(found.account, text)] = tweet_id
         if duplicate:
             self.count_duplicate(text)
             raise _problem(403, "Forbidden", "You are not allowed to create a Tweet with duplicate content.")
-        self.count_published(text, record)
+        if replied_to:
+            self.count_comment(text)
+        else:
+            self.count_published(text, record)
         return Answer(
             201,
             {"data": {"id": tweet_id, "text": shown, "edit_history_tweet_ids": [tweet_id]}},
