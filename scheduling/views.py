@@ -352,65 +352,63 @@ def _calendar_swap(request, message, level="success", status=200):
     return toast(response, message, level)
 
 
+def _on_target(request, post_id, act, *, refused, missing="Pick a channel of this post."):
+    """A button on one channel of a post: the channel from the form, `act(target)` → the success message, or the
+    refusal (`refused`) in words; then the post page again."""
+    post = selectors.post_get(request.team, post_id)
+    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
+    if target is None:
+        messages.error(request, missing)
+        return _to_post_page(request, post)
+    try:
+        messages.success(request, act(target))
+    except refused as error:
+        messages.error(request, str(error))
+    return _to_post_page(request, post)
+
+
 @team_required("draft_posts")
 @post_only(lookup=_post_lookup)
 def post_retry(request, post_id):
     """Retry one channel of a post, only where the dispatcher says it cannot post twice."""
-    post = selectors.post_get(request.team, post_id)
-    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
-    if target is None:
-        messages.error(request, "Pick a channel of this post to retry.")
-        return redirect("schedule_post", post_id=post.pk)
     from scheduling import dispatch
 
-    try:
+    def retry(target):
         dispatch.target_retry(target=target, user=request.user)
-        messages.success(request, f"Trying {target.channel} again now.")
-    except dispatch.RetryRefused as error:
-        messages.error(request, str(error))
-    return _to_post_page(request, post)
+        return f"Trying {target.channel} again now."
+
+    return _on_target(request, post_id, retry, refused=dispatch.RetryRefused, missing="Pick a channel to retry.")
 
 
 @team_required("draft_posts")
 @post_only(lookup=_post_lookup)
 def post_comment_again(request, post_id):
     """Post a first comment that failed (nothing reached the platform) once more."""
-    post = selectors.post_get(request.team, post_id)
-    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
-    if target is None:
-        messages.error(request, "Pick a channel of this post.")
-        return _to_post_page(request, post)
     from scheduling import comments
 
-    try:
+    def again(target):
         comments.comment_again(target=target, user=request.user)
-        messages.success(request, f"Posting the first comment on {target.channel} again.")
-    except comments.CommentRefused as error:
-        messages.error(request, str(error))
-    return _to_post_page(request, post)
+        return f"Posting the first comment on {target.channel} again."
+
+    return _on_target(request, post_id, again, refused=comments.CommentRefused)
 
 
 @team_required("approve_posts")
 @post_only(lookup=_post_lookup)
 def post_resolve(request, post_id):
     """An admin says what they found on the platform for a post Postframe could not confirm: there, or not there."""
-    post = selectors.post_get(request.team, post_id)
-    target = post.targets.filter(pk=request.POST.get("target") or 0).first()
-    found = {"found": True, "absent": False}.get(request.POST.get("answer", ""))
-    if target is None or found is None:
-        messages.error(request, "Pick a channel of this post and say whether the post is there.")
-        return _to_post_page(request, post)
     from scheduling import dispatch
 
-    try:
+    found = {"found": True, "absent": False}.get(request.POST.get("answer", ""))
+    if found is None:
+        messages.error(request, "Say whether the post is on the platform.")
+        return _to_post_page(request, selectors.post_get(request.team, post_id))
+
+    def resolve(target):
         dispatch.target_resolve(target=target, user=request.user, found=found)
-        if found:
-            messages.success(request, f"Marked published on {target.channel}.")
-        else:
-            messages.success(request, f"Sending it to {target.channel} again now.")
-    except dispatch.ResolveRefused as error:
-        messages.error(request, str(error))
-    return _to_post_page(request, post)
+        return f"Marked published on {target.channel}." if found else f"Sending it to {target.channel} again now."
+
+    return _on_target(request, post_id, resolve, refused=dispatch.ResolveRefused)
 
 
 # Settings ----------------------------------------------------------------------------------------------------------

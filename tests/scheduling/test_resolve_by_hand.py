@@ -8,6 +8,7 @@ from django.urls import reverse
 from scheduling import dispatch
 from scheduling.models import Post, PostTarget, PublishAttempt
 from studio.core.models import AuditEntry
+from tests.api.factories import api_client
 from tests.scheduling.scheduled import due_post, target_of, token_channel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("short_platform_timeouts")]
@@ -102,7 +103,7 @@ def test_the_page_offers_it_to_admins_only_and_answers_htmx_with_a_reload(team, 
     html = as_admin.get(page).content.decode()
     assert 'data-testid="resolve"' in html and "It is not there: send again" in html
     refused = as_admin.post(resolve, {"target": target.pk, "answer": "maybe"}, follow=True)
-    assert "say whether the post is there" in refused.content.decode()
+    assert "Say whether the post is on the platform" in refused.content.decode()
     target.refresh_from_db()
     assert target.status == S.UNCONFIRMED
 
@@ -114,23 +115,21 @@ def test_the_page_offers_it_to_admins_only_and_answers_htmx_with_a_reload(team, 
 
 
 def test_the_api_says_which_channels_need_a_look_and_takes_the_answer(team, admin_user, member, fake_x):
-    from tests.scheduling.test_scheduling_api import _client
-
     post, target = _cut_before_the_call(team, fake_x, "Autumn menu")
     url = f"/api/v1/posts/{post.pk}/targets/{target.pk}/resolve"
-    shown = _client(team, admin_user).get(f"/api/v1/posts/{post.pk}").json()
+    shown = api_client(team, admin_user).get(f"/api/v1/posts/{post.pk}").json()
     assert [t["needsCheckByHand"] for t in shown["targets"]] == [True]
 
-    assert _client(team, member).post(url, {"found": True}, content_type="application/json").status_code == 403
-    wrong = _client(team, admin_user).post(url, {"found": "perhaps"}, content_type="application/json")
+    assert api_client(team, member).post(url, {"found": True}, content_type="application/json").status_code == 403
+    wrong = api_client(team, admin_user).post(url, {"found": "perhaps"}, content_type="application/json")
     assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "found"
-    answered = _client(team, admin_user).post(url, {"found": True}, content_type="application/json")
+    answered = api_client(team, admin_user).post(url, {"found": True}, content_type="application/json")
     assert answered.status_code == 200, answered.content
     assert answered.json()["targets"][0]["status"] == "published"
     assert answered.json()["targets"][0]["needsCheckByHand"] is False
-    again = _client(team, admin_user).post(url, {"found": False}, content_type="application/json")
+    again = api_client(team, admin_user).post(url, {"found": False}, content_type="application/json")
     assert again.status_code == 409 and "Nothing to settle" in again.json()["errors"][0]["message"]
-    other = _client(team, admin_user).post(
+    other = api_client(team, admin_user).post(
         f"/api/v1/posts/{post.pk}/targets/{target.pk + 1000}/resolve", {"found": True}, content_type="application/json"
     )
     assert other.status_code == 404
