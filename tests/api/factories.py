@@ -25,6 +25,14 @@ def issue_token(team, user=None, name="Test token"):
     return issued.token, issued.secret
 
 
+def api_client(team, user=None):
+    """A Django test client that sends a fresh token of `team` (acting as `user`) on every request."""
+    from django.test import Client
+
+    _, secret = issue_token(team, user)
+    return Client(headers={"Authorization": f"Bearer {secret}"})
+
+
 def generation_job(team, **fields):
     """A generation row as the pipeline leaves it; defaults to a queued draft-engine job."""
     from studio.generation.models import GenerationJob

@@ -4,20 +4,18 @@ import base64
 import io
 
 import pytest
-from django.test import Client
 from PIL import Image, ImageDraw
 
 from library.services import asset_ingest
 from studio.generation.models import GenerationJob
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_api(team, admin_user):
-    _, secret = issue_token(team, admin_user, "Today's models")
-    return Client(headers={"Authorization": f"Bearer {secret}"})
+    return api_client(team, admin_user)
 
 
 def post(client, payload):

@@ -1,12 +1,11 @@
 """The influencers in the JSON API: create from asset ids, start a series, read each output's score; in the schema."""
 
 import pytest
-from django.test import Client
 
 from influencers.models import Influencer, SceneSeries
 from influencers.services import drift_score
 from studio.generation.services import generation_run
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 from tests.influencers import photos
 from tests.influencers.factories import astronaut_influencer, library_photo
 
@@ -15,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def api(team, admin_user):
-    _, secret = issue_token(team, admin_user)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
+    return api_client(team, admin_user)
 
 
 def test_it_creates_an_influencer_from_asset_ids_and_warns_about_a_faceless_image(api, team, admin_user):

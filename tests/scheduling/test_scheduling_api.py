@@ -5,25 +5,20 @@ import pytest
 from django.test import Client
 
 from scheduling.models import Post, PostTarget
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 from tests.scheduling.posting import channel, image, soon
 
 pytestmark = pytest.mark.django_db
 
 
-def _client(team, user):
-    _, secret = issue_token(team, user)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
-
-
 @pytest.fixture
 def member_api(team, member):
-    return _client(team, member)
+    return api_client(team, member)
 
 
 @pytest.fixture
 def admin_api(team, admin_user):
-    return _client(team, admin_user)
+    return api_client(team, admin_user)
 
 
 def _create(api, **body):
@@ -79,7 +74,7 @@ def test_an_admin_token_cannot_approve_the_admins_own_post(admin_api, team):
 def test_a_member_token_cannot_approve(member_api, team, make_member):
     author = make_member("member")
     created = _create(
-        _client(team, author),
+        api_client(team, author),
         caption="Hi",
         channels=[{"channelId": channel(team).pk}],
         publishAt=soon().isoformat(),

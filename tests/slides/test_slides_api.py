@@ -9,15 +9,14 @@ from pypdf import PdfReader
 
 from slides.models import Carousel
 from studio.generation.services import generation_run
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def api(team, admin_user):
-    _, secret = issue_token(team, admin_user)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
+    return api_client(team, admin_user)
 
 
 def _create(api, **extra):

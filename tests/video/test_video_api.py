@@ -2,12 +2,11 @@
 stitched MP4; refusals name the field and save nothing; all of it in the OpenAPI schema."""
 
 import pytest
-from django.test import Client
 
 from studio.credits.models import LedgerEntry, VideoPriceRule
 from studio.video import media
 from studio.video.models import Sequence, Shot
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 from tests.video.driver import Driver
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +16,7 @@ BRIEF = "A kettle boils on a stove. Steam curls up. Tea pours into a cup."
 
 @pytest.fixture
 def api(team, admin_user):
-    _, secret = issue_token(team, admin_user)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
+    return api_client(team, admin_user)
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@ sent), add one (refused whole when a field is at fault), delete one, move one; e
 says the sequence has started, and changes nothing."""
 
 import pytest
-from django.test import Client
 
 from studio.video import services
 from studio.video.models import Sequence, Shot
-from tests.api.factories import issue_token
+from tests.api.factories import api_client
 
 pytestmark = pytest.mark.django_db
 
@@ -15,14 +14,9 @@ BRIEF = "A kettle boils on a stove. Steam curls up. Tea pours into a cup."
 JSON = "application/json"
 
 
-def _api(team, user):
-    _, secret = issue_token(team, user)
-    return Client(headers={"Authorization": f"Bearer {secret}"})
-
-
 @pytest.fixture
 def api(team, admin_user):
-    return _api(team, admin_user)
+    return api_client(team, admin_user)
 
 
 @pytest.fixture
@@ -99,7 +93,7 @@ def test_a_started_sequence_and_another_teams_shots_refuse_every_edit(api, draft
 
 def test_viewers_cannot_edit(team, draft, viewer):
     shot = _shots(draft)[0]
-    answer = _api(team, viewer).patch(
+    answer = api_client(team, viewer).patch(
         f"/api/v1/sequences/{draft.pk}/shots/{shot.pk}", {"motionPrompt": "Tilt up."}, content_type=JSON
     )
     assert answer.status_code == 403
