@@ -108,7 +108,14 @@ def comment_post(*, target_id):
         credentials = channel_services.channel_credentials(target.channel)
         found = publisher.comment(credentials, target.remote_id, _text(target))
     except PublishError as error:
-        if error.kind in ("unconfirmed", "duplicate"):
+        if error.kind == "duplicate":
+            # X refuses any text the account has posted before: not proof that this comment is under this post.
+            message = (
+                f"{label} refused it as a duplicate of something the account posted before; look under the post, "
+                "and if it is not there, change the first comment's words."
+            )
+            _settle(target, C.FAILED, message=message)
+        elif error.kind == "unconfirmed":
             message = (
                 f"{label} did not answer after the first comment was sent; Postframe looks under the post before "
                 "posting it again."

@@ -136,3 +136,13 @@ def test_the_composer_checks_the_first_comment_against_each_platforms_limit(team
     x_problems = selectors.channel_problems(x, text="Menu", media=media, first_comment=long_comment)
     assert any("X takes a first comment of up to 280 characters" in problem for problem in x_problems)
     assert selectors.channel_problems(linkedin, text="Menu", media=media, first_comment=long_comment) == []
+
+
+def test_a_comment_x_refuses_as_a_duplicate_fails_instead_of_looping(team, fake_x):
+    post, target = _published(team, fake_x, "x", caption="Open late", comment="Open until 10 pm.")
+    other = due_post(team, [target.channel], caption="Open until 10 pm.")  # the same words, posted before
+    dispatch.target_publish(target_id=target_of(other, target.channel).pk)
+
+    assert comments.comment_post(target_id=target.pk) == C.FAILED
+    target.refresh_from_db()
+    assert "duplicate" in target.comment_message and fake_x.comments["Open until 10 pm."] == 0
