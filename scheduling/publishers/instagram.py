@@ -6,6 +6,9 @@ alt_text; carousel items with is_carousel_item, then media_type=CAROUSEL with ch
 through request.on_progress (and PublishError.partial), poll GET /{container}?fields=status_code a bounded number
 of times, then POST /{ig-user-id}/media_publish with creation_id: the one irreversible call.
 
+A used-up publishing limit defers the post until the oldest post inside the rolling 24 hours leaves it (read from
+GET /{ig-user-id}/media), or a full day when the list cannot tell.
+
 A container still IN_PROGRESS after the polls raises kind="rate" (code "container_in_progress") with retry_at a
 minute away and the container id in .partial: the dispatcher defers the post, and the next publish() with
 options["container_id"] resumes at the status poll instead of making a second container (a fresh one only if that
@@ -130,7 +133,7 @@ class InstagramPublisher(http.OAuthPublisher):
         usage, config = rows[0].get("quota_usage", 0), rows[0].get("config") or {}
         total, window = config.get("quota_total"), config.get("quota_duration", 86400)
         if total is not None and usage >= total:
-            until = http.now() + timedelta(seconds=window)
+            until = self._window_frees(api, user, total, window) or http.now() + timedelta(seconds=window)
             raise PublishError(
                 f"Instagram's publishing limit ({total} posts in 24 hours) is used up for this account; the post "
                 f"waits until {until:%Y-%m-%d %H:%M} UTC.",
@@ -139,6 +142,24 @@ class InstagramPublisher(http.OAuthPublisher):
                 code="content_publishing_limit",
                 retry_at=until,
             )
+
+    def _window_frees(self, api, user, total, window):
+        """When the rolling window lets one more post through: the oldest of the `total` posts inside it leaves the
+        window `window` seconds after it was published (a minute's margin). None when the media list cannot tell."""
+        if total < 1:
+            return None
+        answer = http.body(self._call(api, "GET", f"/{user}/media", params={"fields": "id,timestamp", "limit": total}))
+        start = http.now() - timedelta(seconds=window)
+        stamps = []
+        for media in answer.get("data") or []:
+            try:
+                stamps.append(_when(media["timestamp"]))
+            except (KeyError, TypeError, ValueError):
+                continue
+        inside = sorted((stamp for stamp in stamps if stamp > start), reverse=True)
+        if len(inside) < total:
+            return None
+        return inside[total - 1] + timedelta(seconds=window, minutes=1)
 
     def _make_container(self, api, user, request):
         media = list(request.media)

@@ -1,6 +1,7 @@
 """The Instagram publisher against the fake Graph API over real HTTP."""
 
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -151,7 +152,24 @@ def test_a_used_up_publishing_limit_defers_the_post_by_a_day(fake_instagram, med
 
     assert limited.value.kind == "rate" and limited.value.code == "content_publishing_limit"
     assert limited.value.retry_at > now() + timedelta(hours=23)
-    assert not fake_instagram.requests_to(r"/media$")  # nothing was made
+    assert not [r for r in fake_instagram.requests_to(r"/media$") if r.method == "POST"]  # nothing was made
+
+
+def test_a_used_up_limit_waits_until_the_oldest_post_in_the_window_leaves_it(fake_instagram, media_host, credentials):
+    fake_instagram.quota_total = 2
+    for hours_ago, caption in ((20, "Earlier"), (3, "Later")):
+        at = time.time() - hours_ago * 3600
+        media_id = fake_instagram.next_id()
+        fake_instagram.media[media_id] = {
+            "id": media_id, "caption": caption, "owner": credentials.account_id, "at": at,
+            "timestamp": datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"), "permalink": "https://www.instagram.com/p/x/",
+        }  # fmt: skip
+
+    with pytest.raises(PublishError) as limited:
+        InstagramPublisher().publish(credentials, PublishRequest("post-11-ig", "Quota", (photo(media_host),)))
+
+    frees = now() + timedelta(hours=4, minutes=1)  # the post of 20 hours ago leaves the 24-hour window then
+    assert abs((limited.value.retry_at - frees).total_seconds()) < 60
 
 
 def test_an_unreachable_instagram_is_an_outage(media_host):
