@@ -163,6 +163,15 @@
       } else {
         shown.textContent = text;
       }
+      // The first comment, under the post, where the platform takes one from Postframe.
+      var commentBox = card.querySelector(".preview-comment");
+      if (commentBox) {
+        var commentField = form.querySelector("[name=first_comment]");
+        var comment = commentField ? commentField.value.trim() : "";
+        var takes = parseInt(card.getAttribute("data-comments"), 10) || 0;
+        commentBox.querySelector("span").textContent = comment;
+        commentBox.hidden = !(takes && comment);
+      }
     });
     var empty = form.querySelector(".preview-empty");
     if (empty) empty.hidden = any;

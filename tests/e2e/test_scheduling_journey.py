@@ -84,6 +84,9 @@ def test_a_week_post_goes_from_a_members_draft_to_published_on_two_channels(
     expect(page.locator(f'[data-preview="{on_x.pk}"] .preview-text')).to_have_text(
         "Spring menu: oat lattes and lemon buns. #spring"
     )
+    expect(page.locator(f'[data-preview="{on_x.pk}"]').get_by_test_id("preview-comment")).to_have_text(
+        "Reply Full spring menu: harborcoffee.example/menu"
+    )
     when = timezone.localtime(timezone.now() + datetime.timedelta(days=2))
     page.get_by_label("Date", exact=True).fill(when.date().isoformat())
     page.get_by_label("Time", exact=True).fill("10:30")
