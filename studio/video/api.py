@@ -167,6 +167,29 @@ def _sequence_out(request, sequence, note=""):
 
 
 FIELDS = {"model_id": "modelId", "frame_prompt": "framePrompt", "motion_prompt": "motionPrompt"}
+SHOT_FIELDS = {
+    "framePrompt": "frame_prompt",
+    "motionPrompt": "motion_prompt",
+    "duration": "duration",
+    "aspect": "aspect",
+    "modelId": "model_id",
+    "mode": "mode",
+    "influencerId": "influencer_id",
+}
+
+
+def _shot_data(payload, *, sent_only=False):
+    """An API shot (ShotIn, ShotPatchIn) as the services' shot dict; with `sent_only`, only the fields sent."""
+    return {SHOT_FIELDS[key]: value for key, value in payload.model_dump(exclude_unset=sent_only).items()}
+
+
+def _sequence_shot(request, sequence_id, shot_id):
+    """The team's sequence and one of its shots; a shot of another sequence (or team) is a 404."""
+    sequence = selectors.sequence_get(request.team, sequence_id)
+    shot = selectors.shot_get(request.team, shot_id)
+    if shot.sequence_id != sequence.pk:
+        raise ApiError.one(404, None, "Not found.")
+    return sequence, shot
 
 
 def _refused(error):
@@ -193,18 +216,7 @@ def sequence_create(request, payload: SequenceIn):
     user = acting_user(request.auth, "generate" if payload.start else "edit")
     shots = None
     if payload.shots is not None:
-        shots = [
-            {
-                "frame_prompt": shot.framePrompt,
-                "motion_prompt": shot.motionPrompt,
-                "duration": shot.duration,
-                "aspect": shot.aspect,
-                "model_id": shot.modelId,
-                "mode": shot.mode,
-                "influencer_id": shot.influencerId,
-            }
-            for shot in payload.shots
-        ]
+        shots = [_shot_data(shot) for shot in payload.shots]
     try:
         sequence = services.sequence_create(
             team=request.team,
@@ -252,10 +264,7 @@ def sequence_start(request, sequence_id: int):
 
 
 def _shot_action(request, sequence_id, shot_id, action):
-    sequence = selectors.sequence_get(request.team, sequence_id)
-    shot = selectors.shot_get(request.team, shot_id)
-    if shot.sequence_id != sequence.pk:
-        raise ApiError.one(404, None, "Not found.")
+    sequence, shot = _sequence_shot(request, sequence_id, shot_id)
     user = acting_user(request.auth, "generate")
     try:
         action(shot=shot, user=user)
@@ -294,10 +303,7 @@ def shot_cancel(request, sequence_id: int, shot_id: int):
     openapi_extra={"responses": MP4},
 )
 def shot_clip(request, sequence_id: int, shot_id: int):
-    sequence = selectors.sequence_get(request.team, sequence_id)
-    shot = selectors.shot_get(request.team, shot_id)
-    if shot.sequence_id != sequence.pk:
-        raise ApiError.one(404, None, "Not found.")
+    _, shot = _sequence_shot(request, sequence_id, shot_id)
     if shot.clip_id is None:
         raise ApiError.one(409, None, f"Shot {shot.position} has no clip yet ({shot.get_status_display().lower()}).")
     return api_asset_file_response(team=request.team, asset_id=shot.clip_id)
@@ -320,14 +326,6 @@ def sequence_file(request, sequence_id: int):
 # Editing a draft's shot list ---------------------------------------------------------------------------------------
 
 
-def _draft_shot(request, sequence_id, shot_id):
-    sequence = selectors.sequence_get(request.team, sequence_id)
-    shot = selectors.shot_get(request.team, shot_id)
-    if shot.sequence_id != sequence.pk:
-        raise ApiError.one(404, None, "Not found.")
-    return sequence, shot
-
-
 def _shot_values(shot):
     return {
         "frame_prompt": shot.frame_prompt,
@@ -347,20 +345,6 @@ def _edit_refused(error):
     _refused(error)
 
 
-def _changes(payload):
-    given = payload.model_dump(exclude_unset=True)
-    names = {
-        "framePrompt": "frame_prompt",
-        "motionPrompt": "motion_prompt",
-        "duration": "duration",
-        "aspect": "aspect",
-        "modelId": "model_id",
-        "mode": "mode",
-        "influencerId": "influencer_id",
-    }
-    return {names[key]: value for key, value in given.items()}
-
-
 EDIT_ERRORS = {400: ERRORS[400], 409: ERRORS[400], **ERRORS}
 
 
@@ -373,11 +357,11 @@ EDIT_ERRORS = {400: ERRORS[400], 409: ERRORS[400], **ERRORS}
 def shot_patch(request, sequence_id: int, shot_id: int):
     """Only the fields sent change; the shot is checked whole against its video model, as the page does. 409 once
     the sequence has started."""
-    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    sequence, shot = _sequence_shot(request, sequence_id, shot_id)
     payload = parsed_body(request, ShotPatchIn)
     acting_user(request.auth, "edit")
     try:
-        services.shot_update(shot=shot, data={**_shot_values(shot), **_changes(payload)})
+        services.shot_update(shot=shot, data={**_shot_values(shot), **_shot_data(payload, sent_only=True)})
     except services.VideoError as error:
         _edit_refused(error)
     return _sequence_out(request, sequence)
@@ -398,7 +382,7 @@ def shot_create(request, sequence_id: int):
     try:
         with transaction.atomic():
             shot = services.shot_add(sequence=sequence)
-            values = {**_shot_values(shot), "aspect": sequence.aspect, **_changes(payload)}
+            values = {**_shot_values(shot), "aspect": sequence.aspect, **_shot_data(payload, sent_only=True)}
             services.shot_update(shot=shot, data=values)
     except services.VideoError as error:
         _edit_refused(error)
@@ -411,7 +395,7 @@ def shot_create(request, sequence_id: int):
     summary="Delete a shot of a draft sequence",
 )
 def shot_remove(request, sequence_id: int, shot_id: int):
-    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    sequence, shot = _sequence_shot(request, sequence_id, shot_id)
     acting_user(request.auth, "edit")
     try:
         services.shot_delete(shot=shot)
@@ -427,7 +411,7 @@ def shot_remove(request, sequence_id: int, shot_id: int):
     openapi_extra=json_body(ShotMoveIn),
 )
 def shot_reorder(request, sequence_id: int, shot_id: int):
-    sequence, shot = _draft_shot(request, sequence_id, shot_id)
+    sequence, shot = _sequence_shot(request, sequence_id, shot_id)
     payload = parsed_body(request, ShotMoveIn)
     acting_user(request.auth, "edit")
     count = sequence.shots.count()
