@@ -208,6 +208,17 @@ def _refused(error, status=400):
     raise ApiError(status, errors)
 
 
+def _acted(request, post_id, permission, action):
+    """A post of the team, `action(post=, user=)` by the token's user with `permission`; a refusal is a 409."""
+    post = selectors.post_get(request.team, post_id)
+    user = acting_user(request.auth, permission)
+    try:
+        post = action(post=post, user=user)
+    except services.PostError as error:
+        _refused(error, 409)
+    return _post_out(request, post)
+
+
 def _moment(team, value):
     if value is None or value.tzinfo is not None:
         return value
@@ -298,13 +309,7 @@ def post_detail(request, post_id: int):
     summary="Send a post for approval",
 )
 def post_submit(request, post_id: int):
-    post = selectors.post_get(request.team, post_id)
-    user = acting_user(request.auth, "draft_posts")
-    try:
-        post = services.post_submit(post=post, user=user)
-    except services.PostError as error:
-        _refused(error, 409)
-    return _post_out(request, post)
+    return _acted(request, post_id, "draft_posts", services.post_submit)
 
 
 @router.post(
@@ -315,13 +320,7 @@ def post_submit(request, post_id: int):
 def post_approve(request, post_id: int):
     """The post becomes scheduled and each channel waits for its time. Nobody approves their own post: a token acts
     as the admin who made it, so that admin's own posts need another admin's token."""
-    post = selectors.post_get(request.team, post_id)
-    user = acting_user(request.auth, "approve_posts")
-    try:
-        post = services.post_approve(post=post, user=user)
-    except services.PostError as error:
-        _refused(error, 409)
-    return _post_out(request, post)
+    return _acted(request, post_id, "approve_posts", services.post_approve)
 
 
 @router.post(
@@ -363,13 +362,7 @@ def post_schedule(request, post_id: int):
     "/posts/{int:post_id}/cancel", response={200: PostOut, 409: ERRORS[400], **ERRORS}, summary="Cancel a post"
 )
 def post_cancel(request, post_id: int):
-    post = selectors.post_get(request.team, post_id)
-    user = acting_user(request.auth, "draft_posts")
-    try:
-        post = services.post_cancel(post=post, user=user)
-    except services.PostError as error:
-        _refused(error, 409)
-    return _post_out(request, post)
+    return _acted(request, post_id, "draft_posts", services.post_cancel)
 
 
 @router.post(
