@@ -143,6 +143,12 @@ def server_error(response, *, platform, label, irreversible=False, partial=None)
     )
 
 
+def rate_limited(response, *, platform, default_seconds, saying):
+    """A 429: kind "rate" until the platform says (see retry_at), `saying(until)` the words for the page."""
+    until = retry_at(response, default_seconds=default_seconds)
+    return PublishError(saying(until), kind="rate", platform=platform, code="429", retry_at=until)
+
+
 def retry_at(response, *, default_seconds=900, at=None):
     """When a rate limit lifts: Retry-After (seconds or a date), X's x-rate-limit-reset (epoch), else a default."""
     at = at or now()

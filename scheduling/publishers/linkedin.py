@@ -207,13 +207,11 @@ class LinkedInPublisher(http.OAuthPublisher):
                 partial={"remote_id": found.group(0)} if found else None,
             )
         if status == 429:
-            until = http.retry_at(response, default_seconds=3600)
-            raise PublishError(
-                f"LinkedIn is limiting requests; the post waits until {until:%Y-%m-%d %H:%M} UTC.",
-                kind="rate",
+            raise http.rate_limited(
+                response,
                 platform=PLATFORM,
-                code="429",
-                retry_at=until,
+                default_seconds=3600,
+                saying=lambda until: f"LinkedIn is limiting requests; the post waits until {until:%Y-%m-%d %H:%M} UTC.",
             )
         if status >= 500:
             raise http.server_error(response, platform=PLATFORM, label=LABEL, irreversible=irreversible)

@@ -134,13 +134,13 @@ class WebhookPublisher:
                 code=str(status),
             )
         if status == 429:
-            until = http.retry_at(response, default_seconds=60)
-            raise PublishError(
-                f"The webhook receiver asked to slow down; the post waits until {until:%H:%M:%S} UTC.",
-                kind="rate",
+            raise http.rate_limited(
+                response,
                 platform=PLATFORM,
-                code="429",
-                retry_at=until,
+                default_seconds=60,
+                saying=lambda until: (
+                    f"The webhook receiver asked to slow down; the post waits until {until:%H:%M:%S} UTC."
+                ),
             )
         if status >= 500 or status == 408:
             # Safe to send again: the receiver de-duplicates by delivery id.

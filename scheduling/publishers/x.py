@@ -176,13 +176,11 @@ class XPublisher(http.OAuthPublisher):
                 code="duplicate_content",
             )
         if status == 429:
-            until = http.retry_at(response, default_seconds=900)
-            raise PublishError(
-                f"X is limiting posts for this account; the post waits until {until:%H:%M} UTC.",
-                kind="rate",
+            raise http.rate_limited(
+                response,
                 platform=PLATFORM,
-                code="429",
-                retry_at=until,
+                default_seconds=900,
+                saying=lambda until: f"X is limiting posts for this account; the post waits until {until:%H:%M} UTC.",
             )
         if status >= 500:
             raise http.server_error(response, platform=PLATFORM, label=LABEL, irreversible=irreversible)
