@@ -104,31 +104,37 @@ def comment_post(*, target_id):
         return None  # another run took it
     post_changed(target.post)
     label, publisher = _label(target), publisher_for(target.channel.platform)
+    remote_id, message = None, ""
     try:
         credentials = channel_services.channel_credentials(target.channel)
         found = publisher.comment(credentials, target.remote_id, _text(target))
     except PublishError as error:
         if error.kind == "duplicate":
             # X refuses any text the account has posted before: not proof that this comment is under this post.
-            message = (
-                f"{label} refused it as a duplicate of something the account posted before; look under the post, "
-                "and if it is not there, change the first comment's words."
+            status, message = (
+                C.FAILED,
+                (
+                    f"{label} refused it as a duplicate of something the account posted before; look under the post, "
+                    "and if it is not there, change the first comment's words."
+                ),
             )
-            _settle(target, C.FAILED, message=message)
         elif error.kind == "unconfirmed":
-            message = (
-                f"{label} did not answer after the first comment was sent; Postframe looks under the post before "
-                "posting it again."
+            status, message = (
+                C.UNCONFIRMED,
+                (
+                    f"{label} did not answer after the first comment was sent; Postframe looks under the post before "
+                    "posting it again."
+                ),
             )
-            _settle(target, C.UNCONFIRMED, message=message)
         else:
-            _settle(target, C.FAILED, message=f"The first comment was not posted: {error.message}")
+            status, message = C.FAILED, f"The first comment was not posted: {error.message}"
     except Exception:
         logger.exception("post target %s: posting the first comment failed unexpectedly", target.pk)
-        _settle(target, C.UNCONFIRMED, message=f"{label} gave no usable answer; Postframe looks for the comment.")
+        status, message = C.UNCONFIRMED, f"{label} gave no usable answer; Postframe looks for the comment."
     else:
-        _settle(target, C.POSTED, remote_id=found.remote_id)
-    return PostTarget.objects.values_list("comment_status", flat=True).get(pk=target.pk)
+        status, remote_id = C.POSTED, found.remote_id
+    _settle(target, status, message=message, remote_id=remote_id)
+    return status
 
 
 def comment_confirm(*, target_id):
