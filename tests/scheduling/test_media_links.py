@@ -77,6 +77,9 @@ def test_a_link_names_its_team_and_finds_nothing_in_another(client, png_asset, o
     assert response.status_code == 410
 
 
+# A live server needs committed rows, so this test flushes the database when it ends: marked like the tests that run
+# real processes, it runs after the unit tests that expect the migrations' rows (tests/conftest.py sorts them last).
+@pytest.mark.integration
 def test_instagram_fetches_the_signed_jpeg_the_dispatcher_sends(team, png_asset, fake_instagram, live_server, settings):
     """End to end through a live server: Meta's fake fetches our URL and checks it is a JPEG."""
     from scheduling import dispatch
