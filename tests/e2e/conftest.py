@@ -142,7 +142,9 @@ def page(new_page):
 
 
 def log_in(page, email, password=PASSWORD):
-    page.goto("/accounts/login/")
+    response = page.goto("/accounts/login/")
+    # A failure here shows what the server answered instead of a bare wait for a field that never came.
+    assert response.ok, f"The sign-in page answered {response.status}: {page.inner_text('body')[:500]}"
     page.get_by_label(re.compile(r"^Email")).fill(email)
     page.get_by_label(re.compile(r"^Password")).fill(password)
     page.get_by_role("button", name=re.compile("Sign In", re.I)).click()
