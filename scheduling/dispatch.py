@@ -271,6 +271,7 @@ def publish_request(target, attempt, *, publisher, media=None):
                 width=asset.width or 0,
                 height=asset.height or 0,
                 size=asset.bytes or 0,
+                duration_ms=asset.duration_ms or 0,
                 alt_text=item.alt_text,
                 data=media_bytes(asset=asset, jpeg=as_jpeg) if platform in UPLOADS else None,
             )

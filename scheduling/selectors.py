@@ -169,6 +169,7 @@ def publish_media(assets, alt_texts=None):
                 width=asset.width or 0,
                 height=asset.height or 0,
                 size=asset.bytes or 0,
+                duration_ms=asset.duration_ms or 0,
                 alt_text=alt_texts.get(asset.pk) or alt_texts.get(str(asset.pk)) or "",
             )
         )

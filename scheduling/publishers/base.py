@@ -53,6 +53,7 @@ class PublishMedia:
     alt_text: str = ""
     data: bytes | None = None  # for platforms that take an upload (LinkedIn PUT, X media upload) instead of a URL
     pages: int = 0  # a PDF's page count (LinkedIn documents take up to 300)
+    duration_ms: int = 0  # a video's length (0: not known)
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,11 @@ class PlatformRules:
     max_aspect: float | None = None
     max_bytes: int | None = None
     comment_max: int = 0  # the longest first comment Postframe posts under the post; 0: it posts none there
+    # Where kinds has "video": a video posts on its own (no other items), in these containers, lengths and sizes.
+    video_formats: tuple = ("mp4",)
+    video_min_ms: int = 0
+    video_max_ms: int = 0
+    video_max_bytes: int = 0
 
 
 class Publisher(Protocol):

@@ -80,7 +80,8 @@ def check(rules: PlatformRules, request, *, label, text=None):
             Problem(f"{label} takes up to {_count(rules.media_max, 'item')} in one post: this one has {len(media)}.")
         )
     if len(media) < rules.media_min:
-        problems.append(Problem(f"{label} needs at least {_count(rules.media_min, 'image')} in a post."))
+        noun = "image or video" if "video" in rules.kinds else "image"
+        problems.append(Problem(f"{label} needs at least {_count(rules.media_min, noun)} in a post."))
     wrong_kind = [item for item in media if item.kind not in rules.kinds]
     if wrong_kind:
         kinds = sorted({item.kind for item in wrong_kind})
@@ -119,7 +120,56 @@ def check(rules: PlatformRules, request, *, label, text=None):
             problems.append(
                 Problem(f"{label} takes images up to {_mb(rules.max_bytes)}: image {position} is {_mb(item.size)}.")
             )
+    if "video" in rules.kinds:
+        problems += _video_problems(rules, media, label=label)
     return problems
+
+
+def _video_problems(rules, media, *, label):
+    """A video goes alone, in a container the platform takes, within its length and size."""
+    problems = []
+    videos = [item for item in media if item.kind == "video"]
+    if videos and len(media) > 1:
+        problems.append(
+            Problem(
+                f"{label} posts a video on its own: this post has {len(media)} items. Keep the video alone, or "
+                "post the images without it."
+            )
+        )
+    for position, item in enumerate(videos, start=1):
+        name = f"video {position}" if len(videos) > 1 else "the video"
+        fmt = video_format(item)
+        if fmt not in rules.video_formats:
+            accepted = " or ".join(f.upper() for f in rules.video_formats)
+            problems.append(Problem(f"{label} takes {accepted} videos: {name} is {fmt.upper()}."))
+        too_short = rules.video_min_ms and item.duration_ms and item.duration_ms < rules.video_min_ms
+        too_long = rules.video_max_ms and item.duration_ms > rules.video_max_ms
+        if too_short or too_long:
+            problems.append(
+                Problem(
+                    f"{label} takes videos from {length_words(rules.video_min_ms)} to "
+                    f"{length_words(rules.video_max_ms)}: {name} is {length_words(item.duration_ms)}."
+                )
+            )
+        if rules.video_max_bytes and item.size > rules.video_max_bytes:
+            problems.append(
+                Problem(f"{label} takes videos up to {_mb(rules.video_max_bytes)}: {name} is {_mb(item.size)}.")
+            )
+    return problems
+
+
+def video_format(media: PublishMedia):
+    mime = media.mime.lower().split(";")[0].strip()
+    return {"video/quicktime": "mov", "video/mp4": "mp4", "video/webm": "webm"}.get(mime, mime.rsplit("/", 1)[-1])
+
+
+def length_words(ms):
+    """3 s, 2.5 s, 15 min, 2 min 20 s."""
+    seconds = ms / 1000
+    if seconds < 60:
+        return f"{seconds:.1f}".removesuffix(".0") + " s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min" + (f" {rest} s" if rest else "")
 
 
 def _plural(kind):
