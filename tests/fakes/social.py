@@ -414,6 +414,41 @@ def identify(data):
         return None, 0, 0
 
 
+def probe_video(data):
+    """(container, width, height, duration in ms) of a video by its content, as a platform's transcoder reads it
+    ('mp4' for MP4/MOV, 'webm', …), or (None, 0, 0, 0) when it is not a video."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            length = container.duration or 0  # microseconds
+            names = set(container.format.name.split(","))
+            name = "mp4" if names & {"mp4", "mov"} else sorted(names)[0]
+            return name, stream.codec_context.width, stream.codec_context.height, length // 1000
+    except Exception:  # anything PyAV cannot open or that has no picture is "not a video" to a platform
+        return None, 0, 0, 0
+
+
+def video(host, *, seconds=4.0, width=108, height=192, **options):
+    """A PublishMedia: a real H.264 MP4 of `seconds` served by `host` (a MediaHost), its bytes attached for upload
+    platforms."""
+    from scheduling.publishers.base import PublishMedia
+    from tests.library.videos import clip
+
+    data = clip(seconds=seconds, width=width, height=height, **options)
+    return PublishMedia(
+        url=host.add(data, "video/mp4", name="clip.mp4"),
+        kind="video",
+        mime="video/mp4",
+        width=width,
+        height=height,
+        size=len(data),
+        duration_ms=round(seconds * 1000),
+        data=data,
+    )
+
+
 def image_bytes(width=1080, height=1080, fmt="JPEG", colour=(200, 90, 40)):
     buffer = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(buffer, fmt)
