@@ -1,10 +1,12 @@
-"""Instagram (Instagram API with Instagram Login, graph.instagram.com): a photo or a carousel of up to ten JPEGs.
+"""Instagram (Instagram API with Instagram Login, graph.instagram.com): a photo, a carousel of up to ten JPEGs, or
+one video as a Reel (media_type=REELS with video_url, shared to the feed).
 
 publish(): read content_publishing_limit (quota used up → "rate" until the 24-hour window has passed), make the
 container(s) — POST /{ig-user-id}/media with image_url (Meta fetches it from Postframe's signed URL), caption and
-alt_text; carousel items with is_carousel_item, then media_type=CAROUSEL with children — report the container id
-through request.on_progress (and PublishError.partial), poll GET /{container}?fields=status_code a bounded number
-of times, then POST /{ig-user-id}/media_publish with creation_id: the one irreversible call.
+alt_text, or media_type=REELS with video_url; carousel items with is_carousel_item, then media_type=CAROUSEL with
+children — report the container id through request.on_progress (and PublishError.partial), poll
+GET /{container}?fields=status_code a bounded number of times (a Reel usually needs a deferral or two), then
+POST /{ig-user-id}/media_publish with creation_id: the one irreversible call.
 
 A used-up publishing limit defers the post until the oldest post inside the rolling 24 hours leaves it (read from
 GET /{ig-user-id}/media), or a full day when the list cannot tell.
@@ -31,12 +33,17 @@ RULES = PlatformRules(
     caption_max=2200,
     media_max=10,
     media_min=1,
-    kinds=("image",),
+    kinds=("image", "video"),
     image_formats=("jpeg",),
     min_aspect=4 / 5,
     max_aspect=1.91,
     max_bytes=8 * 1024 * 1024,
     comment_max=2200,
+    # Reels: MP4 or MOV, 3 seconds to 15 minutes, up to 300 MB; any aspect (9:16 fills the screen).
+    video_formats=("mp4", "mov"),
+    video_min_ms=3_000,
+    video_max_ms=15 * 60_000,
+    video_max_bytes=300 * 1024 * 1024,
 )
 AUTH_CODES = {190, 102, 463, 467}
 RATE_CODES = {4, 17, 32, 613, 80002}
@@ -163,6 +170,9 @@ class InstagramPublisher(http.OAuthPublisher):
 
     def _make_container(self, api, user, request):
         media = list(request.media)
+        if len(media) == 1 and media[0].kind == "video":
+            reel = {"media_type": "REELS", "video_url": media[0].url, "caption": request.text, "share_to_feed": "true"}
+            return self._container(api, user, reel)
         if len(media) == 1:
             return self._container(api, user, _image(media[0], caption=request.text))
         children = [self._container(api, user, {**_image(item), "is_carousel_item": "true"}) for item in media]
@@ -183,13 +193,13 @@ class InstagramPublisher(http.OAuthPublisher):
             if status in ("ERROR", "EXPIRED"):
                 raise PublishError(
                     f"Instagram could not prepare the post ({status.lower()}: {answer.get('status') or 'no reason'}"
-                    "). Check the images and schedule it again.",
+                    "). Check the media and schedule it again.",
                     kind="user",
                     platform=PLATFORM,
                     code=status,
                 )
         raise PublishError(
-            "Instagram is still preparing the images; the post is retried in a minute without starting over.",
+            "Instagram is still preparing the media; the post is retried in a minute without starting over.",
             kind="rate",
             platform=PLATFORM,
             code="container_in_progress",

@@ -129,3 +129,23 @@ def test_the_library_can_open_the_composer_with_assets_in_the_tray(client_for, t
     ours, theirs = image(team, name="Oat latte"), image(other_team, name="Their latte")
     page = client_for(member).get(reverse("schedule_post_new"), {"asset": [ours.pk, theirs.pk]}).content.decode()
     assert f'name="assets" value="{ours.pk}"' in page and f'value="{theirs.pk}"' not in page
+
+
+def test_a_video_too_short_for_a_reel_is_refused_beside_instagram_and_a_longer_one_saves(client_for, team, member):
+    instagram = channel(team, "instagram")
+    clip = image(team, fmt="mp4", kind="video", width=1080, height=1920, size=900_000, duration_ms=2_000)
+    response = client_for(member).post(
+        reverse("schedule_post_new"), _form(assets=[str(clip.pk)], **{f"channel_{instagram.pk}": "on"})
+    )
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Instagram takes videos from 3 s to 15 min: the video is 2 s." in page
+    assert not Post.objects.exists()
+
+    clip.duration_ms = 12_000
+    clip.save(update_fields=["duration_ms"])
+    response = client_for(member).post(
+        reverse("schedule_post_new"), _form(assets=[str(clip.pk)], **{f"channel_{instagram.pk}": "on"})
+    )
+    assert response.status_code == 302
+    assert Post.objects.get().media.get().asset == clip

@@ -576,3 +576,22 @@ def test_a_carousel_deleted_after_scheduling_blocks_its_linkedin_document(team, 
     assert target.status == S.BLOCKED
     assert "carousel of this post was deleted" in target.message
     assert not fake_linkedin.uploads
+
+
+def test_a_library_video_goes_to_instagram_as_a_reel_once(team, member, fake_instagram):
+    from library.services import video_ingest
+    from tests.library.videos import clip
+
+    fake_instagram.fetch_media = False  # no live server here to fetch the signed URL from
+    fake_instagram.video_processing_polls = 0
+    asset = video_ingest(team=team, user=member, data=clip(seconds=4, width=108, height=192), filename="reel.mp4")
+    channel = token_channel(team, fake_instagram, "instagram")
+    post = due_post(team, [channel], caption="Thirty seconds in the kitchen", assets=[asset])
+
+    target = _publish(post, channel)
+
+    assert target.status == S.PUBLISHED, target.message
+    (container,) = fake_instagram.requests_to(r"/\d+/media$")
+    assert container.form["media_type"] == "REELS"
+    assert "/schedule/channels/media/" in container.form["video_url"]
+    assert fake_instagram.published["Thirty seconds in the kitchen"] == 1

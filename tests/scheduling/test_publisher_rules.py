@@ -43,7 +43,7 @@ def test_instagram_refuses_a_panorama_eleven_images_and_a_long_caption():
 
 
 def test_instagram_needs_an_image_and_refuses_a_jpeg_over_8_mib():
-    assert problems("instagram") == ["Instagram needs at least 1 image in a post."]
+    assert problems("instagram") == ["Instagram needs at least 1 image or video in a post."]
     assert problems("instagram", media=[image(size=9 * 1024 * 1024)]) == [
         "Instagram takes images up to 8.0 MB: image 1 is 9.0 MB."
     ]

@@ -1,8 +1,10 @@
 """A local fake of the Instagram API with Instagram Login (graph.instagram.com and api.instagram.com's OAuth).
 
 Content publishing: POST /{ig-user-id}/media (image_url fetched from the URL and checked: JPEG only, aspect
-4:5–1.91:1, ≤ 8 MiB; is_carousel_item; media_type=CAROUSEL with 2–10 children), GET /{container}?fields=status_code
-(IN_PROGRESS for `processing_polls` reads, then FINISHED; PUBLISHED once published), POST /{ig-user-id}/media_publish
+4:5–1.91:1, ≤ 8 MiB; is_carousel_item; media_type=CAROUSEL with 2–10 children; media_type=REELS with video_url
+fetched and read as a video: MP4/MOV, 3 s–15 min, ≤ 300 MB), GET /{container}?fields=status_code (IN_PROGRESS for
+`processing_polls` reads — `video_processing_polls` for a Reel — then FINISHED, or ERROR for a Reel when
+`fail_video_processing`; PUBLISHED once published), POST /{ig-user-id}/media_publish
 (creation_id; a container publishes once), GET /{ig-user-id}/content_publishing_limit, GET /{ig-user-id}/media,
 GET /{media-id}?fields=permalink. Tokens as a Bearer header or access_token parameter; a bad one answers Meta's
 OAuthException code 190. OAuth: GET /oauth/authorize, POST /oauth/access_token (short-lived token),
@@ -15,9 +17,10 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from tests.fakes.social import Answer, FakePlatform, Refusal, fetch, identify, main
+from tests.fakes.social import Answer, FakePlatform, Refusal, fetch, identify, main, probe_video
 
 MAX_BYTES = 8 * 1024 * 1024
+MAX_VIDEO_BYTES = 300 * 1024 * 1024
 
 
 def _error(message, code, subcode=None, *, status=400, kind="OAuthException", transient=False):
@@ -47,10 +50,11 @@ class FakeInstagram(FakePlatform):
         ("GET", V + r"/(\w+)", "read_object"),
     )
 
-    def __init__(self, *, processing_polls=0, quota_total=100, fetch_media=True, **kwargs):
+    def __init__(self, *, processing_polls=0, video_processing_polls=2, quota_total=100, fetch_media=True, **kwargs):
         super().__init__(**kwargs)
         self.authorize_as = "17841400000000001"
         self.processing_polls, self.quota_total, self.fetch_media = processing_polls, quota_total, fetch_media
+        self.video_processing_polls, self.fail_video_processing = video_processing_polls, False
         self.containers = {}  # id → {owner, params, children, status, reads, media_id}
         self.media = {}  # media id → {id, caption, timestamp, owner, permalink}
         self._ids = iter(range(18000000000000000, 19000000000000000))
@@ -146,12 +150,40 @@ class FakeInstagram(FakePlatform):
             if unknown:
                 raise _error(f"Invalid children: {', '.join(unknown)}", 100, 2207002)
             return self._container(user, params, children)
+        if params.get("media_type") == "REELS":
+            return self._reel(user, params)
+        if params.get("media_type") not in (None, "IMAGE"):
+            raise _error(f"The media_type {params['media_type']} is not supported here.", 100, 2207023)
         if not params.get("image_url"):
             raise _error("The parameter image_url is required.", 100)
         if self.fetch_media:
             self._check_image(params["image_url"])
         if params.get("caption") and len(params["caption"]) > 2200:
             raise _error("The caption is too long.", 100, 2207010)
+        return self._container(user, params, [])
+
+    def _reel(self, user, params):
+        """media_type=REELS: one video at video_url, never a carousel item; Meta fetches and reads it."""
+        if not params.get("video_url") or params.get("image_url"):
+            raise _error("A Reel takes video_url (and no image_url).", 100, 2207023)
+        if params.get("is_carousel_item"):
+            raise _error("Reels cannot be carousel items.", 100, 2207023)
+        if params.get("caption") and len(params["caption"]) > 2200:
+            raise _error("The caption is too long.", 100, 2207010)
+        if self.fetch_media:
+            try:
+                data, _ = fetch(params["video_url"])
+            except ValueError:
+                raise _error(
+                    "Media download has failed. The media URI doesn't meet our requirements.", 9004, 2207052
+                ) from None
+            container, _, _, duration_ms = probe_video(data)
+            if container != "mp4":
+                raise _error("The video format is not supported. Use MOV or MP4.", 2207026, 2207026)
+            if len(data) > MAX_VIDEO_BYTES:
+                raise _error("The video file is too large.", 9004, 2207004)
+            if not 3_000 <= duration_ms <= 15 * 60_000:
+                raise _error("The video duration is not supported: 3 seconds to 15 minutes.", 9004, 2207017)
         return self._container(user, params, [])
 
     def _check_image(self, url):
@@ -189,8 +221,19 @@ class FakeInstagram(FakePlatform):
             media = self.media.get(object_id)
             if container is not None:
                 container["reads"] += 1
-                if container["status"] == "IN_PROGRESS" and container["reads"] > self.processing_polls:
-                    container["status"] = "FINISHED"
+                reel = container["params"].get("media_type") == "REELS"
+                polls = self.video_processing_polls if reel else self.processing_polls
+                if container["status"] == "IN_PROGRESS" and container["reads"] > polls:
+                    container["status"] = "ERROR" if reel and self.fail_video_processing else "FINISHED"
+                if container["status"] == "ERROR":
+                    return Answer(
+                        200,
+                        {
+                            "id": object_id,
+                            "status_code": "ERROR",
+                            "status": "Error: 2207076: The video could not be processed.",
+                        },
+                    )
                 return Answer(200, {"id": object_id, "status_code": container["status"]})
         if media is not None:
             return Answer(200, {"id": object_id, "permalink": media["permalink"]})
@@ -234,6 +277,8 @@ class FakeInstagram(FakePlatform):
                 "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000"),
                 "permalink": f"https://www.instagram.com/p/{secrets.token_urlsafe(8)}/",
                 "children": container["children"],
+                "media_type": _media_type(container["params"]),
+                "media_product_type": "REELS" if container["params"].get("media_type") == "REELS" else "FEED",
             }
             self.media[media_id] = record
         self.count_published(caption, record)
@@ -279,6 +324,12 @@ class FakeInstagram(FakePlatform):
         return Answer(
             200, {"data": [{name: media.get(name) for name in fields if name in media} for media in mine[:limit]]}
         )
+
+
+def _media_type(params):
+    """What GET /{ig-user-id}/media says a published container became: a Reel reads as VIDEO."""
+    kind = params.get("media_type")
+    return {"REELS": "VIDEO", "CAROUSEL": "CAROUSEL_ALBUM"}.get(kind, "IMAGE")
 
 
 if __name__ == "__main__":
