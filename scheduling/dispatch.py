@@ -338,6 +338,10 @@ def _finish(attempt, *, outcome, status, message="", partial=None, **fields):
     return True
 
 
+# Deferrals that mean "the platform is still processing the media" (Instagram containers, X media), not a limit.
+STILL_PROCESSING = {"container_in_progress", "media_processing"}
+
+
 def _record_error(target, attempt, error: PublishError):
     label = _label(target.channel.platform)
     if error.kind == "user":
@@ -345,7 +349,7 @@ def _record_error(target, attempt, error: PublishError):
     if error.kind == "rate":
         until = error.retry_at or _now() + timedelta(seconds=settings.SCHEDULING_OUTAGE_RETRY_SECONDS)
         when = _local_time(target.post.team, until)
-        if error.code == "container_in_progress":
+        if error.code in STILL_PROCESSING:
             message = f"{label} is still processing the media; trying again at {when}."
         else:
             message = f"{label}'s publishing limit is reached; trying again at {when}."

@@ -1,10 +1,14 @@
-"""X (API v2): a post of up to 280 characters with up to four photos.
+"""X (API v2): a post of up to 280 characters with up to four photos or one video.
 
-Photos go through the v2 media upload — POST /2/media/upload/initialize, /2/media/upload/{id}/append (multipart,
-segment_index), /2/media/upload/{id}/finalize, and GET /2/media/upload?command=STATUS while processing_info says so
-(bounded: still processing after the polls → kind "rate", a minute later). POST /2/tweets with media.media_ids is
-the irreversible call (201). Identical text is refused (403 "duplicate content") → kind "duplicate"; confirm()
-reads GET /2/users/{id}/tweets and matches the text (X appends a t.co link for media and escapes &, < and >).
+Media go through the v2 media upload — POST /2/media/upload/initialize (media_category tweet_image, tweet_gif or
+tweet_video), /2/media/upload/{id}/append (multipart, segment_index, 4 MiB a segment), /2/media/upload/{id}/finalize,
+and GET /2/media/upload?command=STATUS while processing_info says so (bounded: still processing after the polls →
+kind "rate", a minute later; "failed" → kind "user" with X's reason). A video is always processed: its media id is
+reported (partial {"media_ids": [id]}) as soon as it is uploaded, and a deferred attempt resumes from
+options["media_ids"] instead of uploading the file again, unless X has failed or forgotten it (media expire a day
+after upload). POST /2/tweets with media.media_ids is the irreversible call (201). Identical text is refused (403
+"duplicate content") → kind "duplicate"; confirm() reads GET /2/users/{id}/tweets and matches the text (X appends a
+t.co link for media and escapes &, < and >).
 
 The 280 limit is counted with len(): X weighs some characters double (CJK, emoji) and every URL as 23, so a
 caption near the limit may still be refused at publish time (kind "user" with X's message).
@@ -23,12 +27,18 @@ PLATFORM, LABEL = "x", "X"
 RULES = PlatformRules(
     caption_max=280,
     media_max=4,
-    kinds=("image",),
+    kinds=("image", "video"),
     image_formats=("jpeg", "png", "webp", "gif"),
     max_bytes=5 * 1024 * 1024,
     comment_max=280,
+    video_formats=("mp4", "mov"),
+    video_min_ms=500,
+    video_max_ms=140_000,  # 2 min 20 s: X's limit for videos uploaded through the API
+    video_max_bytes=512 * 1024 * 1024,
 )
-CHUNK = 4 * 1024 * 1024
+CHUNK = 4 * 1024 * 1024  # X's append takes up to 5 MB a segment
+# How the processing messages name what X is processing: (one that failed, all that are still processing).
+PROCESSED = {"image": ("a photo", "the photos"), "video": ("the video", "the video")}
 TRAILING_LINKS = re.compile(r"(\s*https://t\.co/\S+)+\s*$")
 
 
@@ -48,12 +58,12 @@ class XPublisher(http.OAuthPublisher):
     def problems(self, request):
         problems = checks.check(RULES, request, label=LABEL)
         if not request.text.strip() and not request.media:
-            problems.append(checks.Problem("An X post needs text or at least one photo."))
+            problems.append(checks.Problem("An X post needs text, a photo or a video."))
         return problems
 
     def publish(self, credentials, request):
         with self._client(credentials) as api:
-            media_ids = [self._upload(api, item) for item in request.media]
+            media_ids = [self._upload(api, request, item) for item in request.media]
             tweet = {"text": request.text}
             if media_ids:
                 tweet["media"] = {"media_ids": media_ids}
@@ -94,9 +104,43 @@ class XPublisher(http.OAuthPublisher):
 
     # Steps.
 
-    def _upload(self, api, media):
+    def _upload(self, api, request, media):
+        if media.kind == "video":
+            return self._upload_video(api, request, media)
+        media_id, processing = self._send_file(
+            api, media, category="tweet_gif" if media.mime == "image/gif" else "tweet_image"
+        )
+        if processing:
+            self._wait(api, media_id, kind="image")
+        if media.alt_text:
+            self._call(
+                api,
+                "POST",
+                "/2/media/metadata",
+                json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
+            )
+        return media_id
+
+    def _upload_video(self, api, request, media):
+        """The video's media id once X has processed it: the one a deferred attempt left, else a fresh upload."""
+        earlier = (request.options.get("media_ids") or [""])[0]
+        if earlier:
+            try:
+                self._wait(api, earlier, kind="video", partial={"media_ids": [earlier]})
+                return earlier
+            except PublishError as error:
+                if error.kind != "user":  # still processing (rate), or X unreachable: not a reason to upload again
+                    raise
+                # X failed it or no longer knows it (expired): upload the file again.
+        media_id, _ = self._send_file(api, media, category="tweet_video")
+        partial = {"media_ids": [media_id]}
+        http.report(request, partial)
+        self._wait(api, media_id, kind="video", partial=partial)
+        return media_id
+
+    def _send_file(self, api, media, *, category):
+        """INITIALIZE, APPEND in chunks, FINALIZE: (media id, the processing_info X answered, if any)."""
         data = http.fetch_media(media, platform=PLATFORM, label=LABEL)
-        category = "tweet_gif" if media.mime == "image/gif" else "tweet_image"
         init = http.body(
             self._call(
                 api,
@@ -115,19 +159,10 @@ class XPublisher(http.OAuthPublisher):
                 files={"media": ("blob", data[start : start + CHUNK], "application/octet-stream")},
             )
         final = http.body(self._call(api, "POST", f"/2/media/upload/{media_id}/finalize")).get("data", {})
-        processing = final.get("processing_info")
-        if processing:
-            self._wait(api, media_id)
-        if media.alt_text:
-            self._call(
-                api,
-                "POST",
-                "/2/media/metadata",
-                json={"id": media_id, "metadata": {"alt_text": {"text": media.alt_text[:1000]}}},
-            )
-        return media_id
+        return media_id, final.get("processing_info")
 
-    def _wait(self, api, media_id):
+    def _wait(self, api, media_id, *, kind, partial=None):
+        failed_one, processing_all = PROCESSED[kind]
         for _ in self.poller or http.Poller():
             answer = http.body(
                 self._call(api, "GET", "/2/media/upload", params={"command": "STATUS", "media_id": media_id})
@@ -138,17 +173,18 @@ class XPublisher(http.OAuthPublisher):
             if info.get("state") == "failed":
                 error = info.get("error") or {}
                 raise PublishError(
-                    f"X could not process a photo: {error.get('message') or 'no reason given'}.",
+                    f"X could not process {failed_one}: {error.get('message') or 'no reason given'}.",
                     kind="user",
                     platform=PLATFORM,
                     code="media_failed",
                 )
         raise PublishError(
-            "X is still processing the photos; the post is retried in a minute.",
+            f"X is still processing {processing_all}; the post is retried in a minute.",
             kind="rate",
             platform=PLATFORM,
             code="media_processing",
             retry_at=http.now() + timedelta(minutes=1),
+            partial=partial,
         )
 
     def _call(self, api, method, url, *, irreversible=False, **kwargs):

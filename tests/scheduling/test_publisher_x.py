@@ -38,6 +38,18 @@ def test_it_waits_for_media_processing_through_status(fake_x, media_host, creden
     assert fake_x.published["Processed"] == 1
 
 
+def test_photos_still_processing_defer_without_posting_and_are_uploaded_anew_next_time(fake_x, media_host, credentials):
+    fake_x.processing_polls = 10
+
+    with pytest.raises(PublishError) as deferred:
+        XPublisher().publish(credentials, PublishRequest("post-2b-x", "Slow photo", (photo(media_host),)))
+
+    assert deferred.value.kind == "rate"
+    assert deferred.value.message == "X is still processing the photos; the post is retried in a minute."
+    assert deferred.value.partial == {}  # only a video is resumed: photos upload again in a moment
+    assert not fake_x.requests_to(r"^/2/tweets$")
+
+
 def test_the_same_text_again_is_a_duplicate_and_confirm_finds_the_first(fake_x, media_host, credentials):
     request = PublishRequest("post-3-x", "Fish & chips <3", (photo(media_host),))
     first = XPublisher().publish(credentials, request)

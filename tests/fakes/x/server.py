@@ -1,11 +1,15 @@
 """A local fake of the X API v2 (posts, media upload) and its OAuth 2.0 with PKCE.
 
-Media: POST /2/media/upload/initialize (JSON media_type, total_bytes, media_category), POST
+Media: POST /2/media/upload/initialize (JSON media_type, total_bytes, media_category: tweet_image or tweet_gif for
+an image type ≤ 5 MB, tweet_video for video/mp4 or video/quicktime ≤ 512 MB; any other pairing → 400), POST
 /2/media/upload/{id}/append (multipart media + segment_index), POST /2/media/upload/{id}/finalize (the bytes must
-add up to total_bytes and be the declared image type; processing_info "pending" for `processing_polls` STATUS
-reads when set), GET /2/media/upload?command=STATUS&media_id=…, POST /2/media/metadata (alt text). Posts: POST
-/2/tweets (201; text ≤ 280; ≤ 4 media ids, each finalized; the same text again → 403 duplicate content; media posts
-get a t.co link appended, and &, <, > come back escaped as X does), GET /2/users/{id}/tweets, GET /2/users/me.
+add up to total_bytes and be the declared image type, or a video X reads of 0.5–140 s; an image answers
+processing_info "pending" for `processing_polls` STATUS reads when set, a video always: in_progress until
+`video_processing_polls` reads, then succeeded — or failed when `fail_video_processing`), GET
+/2/media/upload?command=STATUS&media_id=…, POST /2/media/metadata (alt text). Posts: POST /2/tweets (201; text ≤
+280; ≤ 4 media ids, each processed, and a video only alone — else 400 "Your media IDs are invalid."; the same text
+again → 403 duplicate content; media posts get a t.co link appended, and &, <, > come back escaped as X does; each
+post records its `media_kinds`), GET /2/users/{id}/tweets, GET /2/users/me.
 Rate limit: 429 with x-rate-limit-reset. OAuth: GET /i/oauth2/authorize (PKCE S256 required), POST
 /2/oauth2/token (HTTP Basic client auth; refresh tokens only with offline.access, rotated on every refresh: the
 old one stops working). Counters are keyed by the text as sent.
@@ -19,13 +23,40 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from tests.fakes.social import Answer, FakePlatform, Refusal, identify, main
+from tests.fakes.social import Answer, FakePlatform, Refusal, identify, main, probe_video
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+VIDEO_TYPES = ("video/mp4", "video/quicktime")
+# The categories each kind of file may be uploaded under, and how large it may be.
+CATEGORIES = {"image": ("tweet_image", "tweet_gif"), "video": ("tweet_video",)}
+MAX_BYTES = {"image": 5 * 1024 * 1024, "video": 512 * 1024 * 1024}
+VIDEO_MS = (500, 140_000)
 
 
 def _problem(status, title, detail, **more):
     return Refusal(status, {"title": title, "detail": detail, "type": "about:blank", "status": status, **more})
+
+
+def _invalid(message, **more):
+    """X's 400 for a request it will not take, the reason in errors[0].message."""
+    return _problem(
+        400,
+        "Invalid Request",
+        "One or more parameters to your request was invalid.",
+        errors=[{"message": message, **more}],
+    )
+
+
+def _invalid_media(media_ids):
+    return _invalid("Your media IDs are invalid.", parameters={"media.media_ids": list(media_ids)})
+
+
+def _seconds(ms):
+    """X's way of writing a length: 2.minutes+29.seconds+350.milliseconds."""
+    minutes, rest = divmod(ms, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    parts = [f"{minutes}.minutes"] * bool(minutes) + [f"{seconds}.seconds"] * bool(seconds)
+    return "+".join(parts + [f"{millis}.milliseconds"] * bool(millis)) or "0.seconds"
 
 
 class FakeX(FakePlatform):
@@ -44,12 +75,13 @@ class FakeX(FakePlatform):
         ("GET", r"/2/users/(\d+)/tweets", "user_tweets"),
     )
 
-    def __init__(self, *, processing_polls=0, **kwargs):
+    def __init__(self, *, processing_polls=0, video_processing_polls=2, fail_video_processing=False, **kwargs):
         super().__init__(**kwargs)
         self.authorize_as = "1500000000000000001"
         self.processing_polls = processing_polls
-        self.uploads = {}  # media id → {type, total, chunks, state, reads, alt}
-        self.tweets = {}  # id → {id, text, author_id, created_at, media}
+        self.video_processing_polls, self.fail_video_processing = video_processing_polls, fail_video_processing
+        self.uploads = {}  # media id → {type, kind, category, total, chunks, state, reads, alt, duration_ms}
+        self.tweets = {}  # id → {id, text, author_id, created_at, media, media_kinds}
         self._texts = {}  # (author, text as sent) → id: the duplicate check
         self._next = 1880000000000000000
         self._id_lock = threading.Lock()
@@ -125,26 +157,29 @@ class FakeX(FakePlatform):
     def media_initialize(self, request):
         self.user(request)
         params = request.json or {}
-        if params.get("media_type") not in IMAGE_TYPES or not params.get("total_bytes"):
-            raise _problem(
-                400,
-                "Invalid Request",
-                "One or more parameters to your request was invalid.",
-                errors=[{"message": "media_type must be an image type and total_bytes set"}],
-            )
-        if int(params["total_bytes"]) > 5 * 1024 * 1024:
-            raise _problem(400, "Invalid Request", "Images must be 5 MB or smaller.")
+        media_type, category = params.get("media_type"), params.get("media_category")
+        kind = "image" if media_type in IMAGE_TYPES else "video" if media_type in VIDEO_TYPES else None
+        if kind is None or not params.get("total_bytes"):
+            raise _invalid("media_type must be an image or video type and total_bytes set")
+        if category not in CATEGORIES[kind] and (category or kind == "video"):
+            raise _invalid(f"media_category {category or '(none)'} does not take media_type {media_type}.")
+        if int(params["total_bytes"]) > MAX_BYTES[kind]:
+            raise _problem(400, "Invalid Request", f"{kind.title()}s must be {MAX_BYTES[kind] >> 20} MB or smaller.")
         media_id = self.next_id()
         with self._lock:
             self.uploads[media_id] = {
-                "type": params["media_type"],
+                "type": media_type,
+                "kind": kind,
+                "category": category,
                 "total": int(params["total_bytes"]),
                 "chunks": {},
                 "state": "initialized",
                 "reads": 0,
                 "alt": "",
+                "duration_ms": 0,
             }
-        return Answer(200, {"data": {"id": media_id, "media_key": f"3_{media_id}", "expires_after_secs": 86400}})
+        key = f"{7 if kind == 'video' else 3}_{media_id}"
+        return Answer(200, {"data": {"id": media_id, "media_key": key, "expires_after_secs": 86400}})
 
     def _upload(self, media_id):
         with self._lock:
@@ -168,15 +203,35 @@ class FakeX(FakePlatform):
         data = b"".join(chunk for _, chunk in sorted(upload["chunks"].items()))
         if len(data) != upload["total"]:
             raise _problem(400, "Invalid Request", "File size does not match total_bytes.")
-        fmt, _, _ = identify(data)
-        if fmt != IMAGE_TYPES[upload["type"]]:
-            raise _problem(400, "Invalid Request", "The media is not the declared media_type.")
-        answer = {"id": media_id, "media_key": f"3_{media_id}", "size": len(data), "expires_after_secs": 86400}
+        video = upload["kind"] == "video"
+        duration_ms = self._check_video(data) if video else self._check_image(data, upload["type"])
+        key = f"{7 if video else 3}_{media_id}"
+        answer = {"id": media_id, "media_key": key, "size": len(data), "expires_after_secs": 86400}
+        pending = video or bool(self.processing_polls)
         with self._lock:
-            upload["state"] = "pending" if self.processing_polls else "succeeded"
-        if self.processing_polls:
+            upload["state"] = "pending" if pending else "succeeded"
+            upload["duration_ms"] = duration_ms
+        if pending:
             answer["processing_info"] = {"state": "pending", "check_after_secs": 1}
         return Answer(200, {"data": answer})
+
+    def _check_image(self, data, media_type):
+        fmt, _, _ = identify(data)
+        if fmt != IMAGE_TYPES[media_type]:
+            raise _problem(400, "Invalid Request", "The media is not the declared media_type.")
+        return 0
+
+    def _check_video(self, data):
+        """The video's length in ms, or X's refusal: not a video it can read, or outside 0.5–140 s."""
+        container, _, _, duration_ms = probe_video(data)
+        if container != "mp4":
+            raise _invalid("Unsupported media: the file is not a video X can read (MP4 or MOV).")
+        shortest, longest = VIDEO_MS
+        if duration_ms > longest:
+            raise _invalid(f"Duration {_seconds(duration_ms)} exceeds max duration of {_seconds(longest)}")
+        if duration_ms < shortest:
+            raise _invalid(f"Duration {_seconds(duration_ms)} is below min duration of {_seconds(shortest)}")
+        return duration_ms
 
     def media_status(self, request):
         self.user(request)
@@ -185,13 +240,27 @@ class FakeX(FakePlatform):
         upload = self._upload(request.query.get("media_id", ""))
         with self._lock:
             upload["reads"] += 1
-            if upload["state"] == "pending" and upload["reads"] >= self.processing_polls:
+            if upload["kind"] == "video":
+                self._process_video(upload)
+            elif upload["state"] == "pending" and upload["reads"] >= self.processing_polls:
                 upload["state"] = "succeeded"
             state = upload["state"]
         info = {"state": state}
-        if state != "succeeded":
+        if state == "failed":
+            error = {"code": 1, "name": "InvalidMedia", "message": "Unsupported video: it could not be transcoded"}
+            info |= {"progress_percent": 100, "error": error}
+        elif state != "succeeded":
             info |= {"check_after_secs": 1, "progress_percent": 50}
         return Answer(200, {"data": {"id": request.query["media_id"], "processing_info": info}})
+
+    def _process_video(self, upload):
+        """pending → in_progress → succeeded (or failed) after `video_processing_polls` reads. Under the lock."""
+        if upload["state"] not in ("pending", "in_progress"):
+            return
+        if upload["reads"] < self.video_processing_polls:
+            upload["state"] = "in_progress"
+        else:
+            upload["state"] = "failed" if self.fail_video_processing else "succeeded"
 
     def media_metadata(self, request):
         self.user(request)
@@ -211,22 +280,16 @@ class FakeX(FakePlatform):
         text = params.get("text", "")
         media_ids = (params.get("media") or {}).get("media_ids") or []
         if len(text) > 280:
-            raise _problem(
-                400,
-                "Invalid Request",
-                "One or more parameters to your request was invalid.",
-                errors=[{"message": "Tweet text is too long."}],
-            )
+            raise _invalid("Tweet text is too long.")
         if len(media_ids) > 4:
-            raise _problem(
-                400,
-                "Invalid Request",
-                "One or more parameters to your request was invalid.",
-                errors=[{"message": "Tweets can have at most 4 media items."}],
-            )
-        for media_id in media_ids:
-            if self._upload(media_id)["state"] != "succeeded":
-                raise _problem(400, "Invalid Request", f"Media {media_id} is not ready.")
+            raise _invalid("Tweets can have at most 4 media items.")
+        with self._lock:
+            uploads = [self.uploads.get(str(media_id)) for media_id in media_ids]
+        if any(upload is None or upload["state"] != "succeeded" for upload in uploads):
+            raise _invalid_media(media_ids)  # X says no more than this for unknown, unprocessed or failed media
+        media_kinds = [upload["kind"] for upload in uploads]
+        if "video" in media_kinds and len(media_kinds) > 1:
+            raise _invalid_media(media_ids)
         replied_to = str((params.get("reply") or {}).get("in_reply_to_tweet_id") or "")
         if replied_to and replied_to not in self.tweets:
             raise _problem(400, "Invalid Request", "The Tweet you are replying to does not exist or was deleted.")
@@ -251,6 +314,7 @@ class FakeX(FakePlatform):
                     "author_id": found.account,
                     "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
                     "media": media_ids,
+                    "media_kinds": media_kinds,
                     "edit_history_tweet_ids": [tweet_id],
                 }
                 if replied_to:
