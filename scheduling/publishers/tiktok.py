@@ -1,18 +1,27 @@
-"""TikTok (Content Posting API): a photo post of up to 35 JPEG/WebP images, pulled by TikTok from URLs on a
-domain verified in the TikTok developer portal.
+"""TikTok (Content Posting API, Direct Post): a photo post of up to 35 JPEG/WebP images, or one MP4/MOV/WebM video
+of 3 s to 10 min, pulled by TikTok from URLs on a domain verified in the TikTok developer portal.
 
-publish(): POST /v2/post/publish/creator_info/query/ (the privacy levels this creator may use; the post's
-options["privacy_level"] must be one of them — the composer shows them, see creator_info()), then
-POST /v2/post/publish/content/init/ (post_mode DIRECT_POST, media_type PHOTO, source_info PULL_FROM_URL with
-photo_images and photo_cover_index): the irreversible call. Its publish_id goes to request.on_progress, then
-POST /v2/post/publish/status/fetch/ is polled a bounded number of times: PUBLISH_COMPLETE → published, FAILED →
-kind "user" with TikTok's reason, still processing → kind "unconfirmed" with publish_id in .partial, and confirm()
-asks status/fetch again later. Without a publish_id (the init answer was lost) confirm() looks the post up in
-/v2/video/list/ by its description; without the video.list scope it cannot tell and says so.
+publish(): POST /v2/post/publish/creator_info/query/ (the privacy levels this creator may use — the post's
+options["privacy_level"] must be one of them, the composer shows them, see creator_info() — whether comments, duets
+and stitches are off for this creator, and the longest video it may post), then the irreversible call:
+- photos: POST /v2/post/publish/content/init/ (post_mode DIRECT_POST, media_type PHOTO, source_info PULL_FROM_URL
+  with photo_images and photo_cover_index; the caption goes in description, up to 4,000 characters, and
+  options["title"] in title, up to 90);
+- a video: POST /v2/post/publish/video/init/ (source_info PULL_FROM_URL with video_url; the caption goes in title,
+  which is a video's caption, up to 2,200 characters; options["title"] is not sent). A video longer than
+  max_video_post_duration_sec is refused before this call.
+Its publish_id goes to request.on_progress, then POST /v2/post/publish/status/fetch/ is polled a bounded number of
+times: PUBLISH_COMPLETE → published, FAILED → kind "user" with TikTok's reason, still processing → kind
+"unconfirmed" with publish_id in .partial, and confirm() asks status/fetch again later. Without a publish_id (the init
+answer was lost) confirm() looks the post up in /v2/video/list/ by its caption (a photo post's video_description, a
+video's video_description or title; TikTok lists both cut at 150 characters); without the video.list scope it
+cannot tell and says so.
 
 Apps TikTok has not audited may post only as SELF_ONLY: TikTok refuses anything else, and so does problems() when
 options["audited"] is False.
 """
+
+from dataclasses import replace
 
 from django.conf import settings
 
@@ -21,14 +30,20 @@ from scheduling.publishers.base import PlatformRules, PublishError, PublishResul
 
 PLATFORM, LABEL = "tiktok", "TikTok"
 RULES = PlatformRules(
-    caption_max=4000,
+    caption_max=4000,  # a photo post's description; a video's caption is its title (VIDEO_RULES)
     media_max=35,
     media_min=1,
-    kinds=("image",),
+    kinds=("image", "video"),
     image_formats=("jpeg", "webp"),
     max_bytes=20 * 1024 * 1024,
+    video_formats=("mp4", "mov", "webm"),
+    video_min_ms=3_000,
+    video_max_ms=600_000,  # the most any creator gets; publish() checks this creator's own limit
+    video_max_bytes=4 * 1024**3,
 )
+VIDEO_RULES = replace(RULES, caption_max=2200)
 TITLE_MAX = 90
+LISTED_MAX = 150  # /v2/video/list/ cuts title and video_description to this many characters
 AUTH_CODES = {"access_token_invalid", "scope_not_authorized", "scope_permission_missed", "token_expired"}
 RATE_CODES = {
     "rate_limit_exceeded",
@@ -55,9 +70,18 @@ class TikTokPublisher(http.OAuthPublisher):
         self.timeout, self.poller = timeout, poller
 
     def problems(self, request):
-        problems = checks.check(RULES, request, label=LABEL)
+        video = _video(request)
+        problems = checks.check(VIDEO_RULES if video else RULES, request, label=LABEL)
+        counted = len(request.text.encode("utf-16-le")) // 2  # how TikTok counts a video's title
+        if video and len(request.text) <= VIDEO_RULES.caption_max < counted:
+            problems.append(
+                checks.Problem(
+                    f"TikTok counts an emoji as two characters, so this caption is {counted:,} of the "
+                    f"{VIDEO_RULES.caption_max:,} a video takes."
+                )
+            )
         title = request.options.get("title", "")
-        if len(title) > TITLE_MAX:
+        if not video and len(title) > TITLE_MAX:
             problems.append(
                 checks.Problem(f"TikTok takes titles up to {TITLE_MAX} characters: this one is {len(title)}.")
             )
@@ -66,8 +90,7 @@ class TikTokPublisher(http.OAuthPublisher):
         if not privacy:
             problems.append(checks.Problem("Choose who can see this TikTok post (TikTok requires a privacy level)."))
         elif allowed and privacy not in allowed:
-            words = ", ".join(PRIVACY_WORDS.get(option, option) for option in allowed)
-            problems.append(checks.Problem(f"This TikTok account can post to: {words}."))
+            problems.append(checks.Problem(f"This TikTok account can post to: {_privacy_words(allowed)}."))
         elif request.options.get("audited") is False and privacy != "SELF_ONLY":
             problems.append(checks.Problem('TikTok has not audited this app yet, so it posts as "only me".'))
         return problems
@@ -82,33 +105,8 @@ class TikTokPublisher(http.OAuthPublisher):
             if request.options.get("publish_id"):
                 return self._wait(api, request.options["publish_id"])
             info = self._call(api, "/v2/post/publish/creator_info/query/", {})
-            allowed = info.get("privacy_level_options") or []
-            privacy = request.options.get("privacy_level", "")
-            if privacy not in allowed:
-                words = ", ".join(PRIVACY_WORDS.get(option, option) for option in allowed)
-                raise PublishError(
-                    f"This TikTok account can post to: {words}; choose one of them.",
-                    kind="user",
-                    platform=PLATFORM,
-                    code="privacy_level_option_mismatch",
-                )
-            post = {
-                "post_info": {
-                    "title": request.options.get("title", "")[:TITLE_MAX],
-                    "description": request.text,
-                    "privacy_level": privacy,
-                    "disable_comment": bool(request.options.get("disable_comment", info.get("comment_disabled"))),
-                    "auto_add_music": bool(request.options.get("auto_add_music", True)),
-                },
-                "source_info": {
-                    "source": "PULL_FROM_URL",
-                    "photo_images": [item.url for item in request.media],
-                    "photo_cover_index": int(request.options.get("photo_cover_index", 0)),
-                },
-                "post_mode": "DIRECT_POST",
-                "media_type": "PHOTO",
-            }
-            publish_id = self._call(api, "/v2/post/publish/content/init/", post, irreversible=True)["publish_id"]
+            path, post = _video_post(info, request) if _video(request) else _photo_post(info, request)
+            publish_id = self._call(api, path, post, irreversible=True)["publish_id"]
             http.report(request, {"publish_id": publish_id})
             return self._wait(api, publish_id)
 
@@ -136,8 +134,10 @@ class TikTokPublisher(http.OAuthPublisher):
                     platform=PLATFORM,
                     code="cannot_confirm",
                 ) from error
+            # A video's caption went out as its title: TikTok may list it under either field.
+            fields = ("video_description", "title") if _video(request) else ("video_description",)
             for video in videos.get("videos", []):
-                if (video.get("video_description") or "").strip() == request.text.strip():
+                if any(_same_caption(video.get(field) or "", request.text) for field in fields):
                     return PublishResult(remote_id=video["id"], url=video.get("share_url", ""), raw={"found": "list"})
             return None
 
@@ -193,6 +193,91 @@ class TikTokPublisher(http.OAuthPublisher):
         if response.status_code >= 500:
             raise http.server_error(response, platform=PLATFORM, label=LABEL, irreversible=irreversible)
         raise PublishError(f"TikTok refused the post: {message} ({code}).", kind="user", platform=PLATFORM, code=code)
+
+
+def _video(request):
+    """The post's video, or None for a photo post (a video goes alone: see checks._video_problems)."""
+    return next((item for item in request.media if item.kind == "video"), None)
+
+
+def _privacy(info, request):
+    """The post's privacy level, refused before anything is sent when this creator may not use it."""
+    allowed = info.get("privacy_level_options") or []
+    privacy = request.options.get("privacy_level", "")
+    if privacy not in allowed:
+        raise PublishError(
+            f"This TikTok account can post to: {_privacy_words(allowed)}; choose one of them.",
+            kind="user",
+            platform=PLATFORM,
+            code="privacy_level_option_mismatch",
+        )
+    return privacy
+
+
+def _privacy_words(allowed):
+    return ", ".join(PRIVACY_WORDS.get(option, option) for option in allowed)
+
+
+def _disabled(info, request, interaction):
+    """Whether comments, duets or stitches go out turned off: the post may turn them off, and so may the creator,
+    whose choice in TikTok's settings the post cannot turn back on."""
+    return bool(request.options.get(f"disable_{interaction}")) or bool(info.get(f"{interaction}_disabled"))
+
+
+def _photo_post(info, request):
+    return "/v2/post/publish/content/init/", {
+        "post_info": {
+            "title": request.options.get("title", "")[:TITLE_MAX],
+            "description": request.text,
+            "privacy_level": _privacy(info, request),
+            "disable_comment": _disabled(info, request, "comment"),
+            "auto_add_music": bool(request.options.get("auto_add_music", True)),
+        },
+        "source_info": {
+            "source": "PULL_FROM_URL",
+            "photo_images": [item.url for item in request.media],
+            "photo_cover_index": int(request.options.get("photo_cover_index", 0)),
+        },
+        "post_mode": "DIRECT_POST",
+        "media_type": "PHOTO",
+    }
+
+
+def _video_post(info, request):
+    privacy, video = _privacy(info, request), _video(request)
+    longest = int(info.get("max_video_post_duration_sec") or 0)
+    if longest and video.duration_ms > longest * 1000:
+        raise PublishError(
+            f"This TikTok account can post videos up to {longest} s: this one is {_seconds(video.duration_ms)} s.",
+            kind="user",
+            platform=PLATFORM,
+            code="duration_check_failed",
+        )
+    post_info = {
+        "title": request.text,
+        "privacy_level": privacy,
+        "disable_comment": _disabled(info, request, "comment"),
+        "disable_duet": _disabled(info, request, "duet"),
+        "disable_stitch": _disabled(info, request, "stitch"),
+    }
+    if request.options.get("video_cover_timestamp_ms") is not None:
+        post_info["video_cover_timestamp_ms"] = int(request.options["video_cover_timestamp_ms"])
+    return "/v2/post/publish/video/init/", {
+        "post_info": post_info,
+        "source_info": {"source": "PULL_FROM_URL", "video_url": video.url},
+    }
+
+
+def _seconds(ms):
+    return f"{ms / 1000:.1f}".removesuffix(".0")
+
+
+def _same_caption(listed, text):
+    """Whether a caption /v2/video/list/ shows is this post's: it lists only the first LISTED_MAX characters."""
+    shown, text = listed.strip(), text.strip()
+    if not shown:
+        return False
+    return shown == text or (len(listed) >= LISTED_MAX and text.startswith(shown))
 
 
 def _result(publish_id, status):
