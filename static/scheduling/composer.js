@@ -58,7 +58,7 @@
     var name = button.getAttribute("data-name");
     var li = document.createElement("li");
     li.className = "tray-item";
-    ["width", "height", "format"].forEach(function (key) { li.setAttribute("data-" + key, button.getAttribute("data-" + key)); });
+    ["width", "height", "format", "kind"].forEach(function (key) { li.setAttribute("data-" + key, button.getAttribute("data-" + key)); });
     li.setAttribute("data-asset", id);
     var img = document.createElement("img");
     img.src = button.getAttribute("data-thumb"); img.alt = ""; img.width = 72; img.height = 72;
@@ -70,7 +70,7 @@
     altLabel.setAttribute("for", "alt_" + id); altLabel.textContent = "Alt text for " + name;
     var alt = document.createElement("input");
     alt.type = "text"; alt.id = "alt_" + id; alt.name = "alt_" + id; alt.maxLength = 1000;
-    alt.placeholder = "Alt text: describe the image";
+    alt.placeholder = "Alt text: describe the " + (button.getAttribute("data-kind") === "video" ? "video" : "image");
     text.append(label, altLabel, alt);
     var actions = document.createElement("div"); actions.className = "tray-actions";
     [["up", "↑", "Move " + name + " earlier"], ["down", "↓", "Move " + name + " later"], ["remove", "✕", "Remove " + name]].forEach(function (spec) {
@@ -145,6 +145,12 @@
         img.src = item.querySelector("img").src; img.alt = "";
         media.appendChild(img);
       });
+      // A video shows its poster with a play mark, as the platforms show it in the feed.
+      if (items.length && items[0].getAttribute("data-kind") === "video") {
+        var play = document.createElement("span");
+        play.className = "preview-play"; play.textContent = "▶"; play.setAttribute("aria-hidden", "true");
+        media.appendChild(play);
+      }
       media.hidden = items.length === 0;
       media.setAttribute("data-count", Math.min(items.length, 4));
       if (items.length > 4) {

@@ -595,3 +595,26 @@ def test_a_library_video_goes_to_instagram_as_a_reel_once(team, member, fake_ins
     assert container.form["media_type"] == "REELS"
     assert "/schedule/channels/media/" in container.form["video_url"]
     assert fake_instagram.published["Thirty seconds in the kitchen"] == 1
+
+
+def test_an_x_video_still_processing_waits_and_then_goes_out_without_a_second_upload(team, member, fake_x):
+    from library.services import video_ingest
+    from tests.library.videos import clip
+
+    fake_x.video_processing_polls = 50
+    asset = video_ingest(team=team, user=member, data=clip(seconds=2, width=108, height=192), filename="pour.mp4")
+    channel = token_channel(team, fake_x, "x")
+    post = due_post(team, [channel], caption="Pour, slowly", assets=[asset])
+
+    target = _publish(post, channel)
+
+    assert target.status == S.DEFERRED
+    assert target.message.startswith("X is still processing the media; trying again at ")
+    assert not fake_x.posts
+    fake_x.video_processing_polls = 0
+    PostTarget.objects.filter(pk=target.pk).update(next_attempt_at=timezone.now())
+    assert dispatch.dispatch_due() == 1
+    target = _publish(post, channel)
+    assert target.status == S.PUBLISHED, target.message
+    assert fake_x.published["Pour, slowly"] == 1
+    assert len(fake_x.requests_to(r"/2/media/upload/initialize")) == 1
