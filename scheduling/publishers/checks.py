@@ -58,12 +58,13 @@ def check(rules: PlatformRules, request, *, label, text=None):
     """Problems common to every platform: caption length, item count, kinds, formats, aspect and size."""
     problems = []
     text = request.text if text is None else text
-    if len(text) > rules.caption_max:
-        over = len(text) - rules.caption_max
+    limit = caption_limit(rules, request.media)
+    if len(text) > limit:
+        over = len(text) - limit
         problems.append(
             Problem(
-                f"{label} takes up to {rules.caption_max:,} characters: this caption is {len(text):,}, "
-                f"{_count(over, 'character')} too many."
+                f"{label} takes up to {limit:,} characters{' with a video' if limit != rules.caption_max else ''}: "
+                f"this caption is {len(text):,}, {_count(over, 'character')} too many."
             )
         )
     comment = request.first_comment or ""
@@ -123,6 +124,12 @@ def check(rules: PlatformRules, request, *, label, text=None):
     if "video" in rules.kinds:
         problems += _video_problems(rules, media, label=label)
     return problems
+
+
+def caption_limit(rules: PlatformRules, media):
+    """The longest caption the platform takes for a post with these media."""
+    has_video = any(item.kind == "video" for item in media)
+    return rules.video_caption_max if has_video and rules.video_caption_max else rules.caption_max
 
 
 def _video_problems(rules, media, *, label):

@@ -21,8 +21,6 @@ Apps TikTok has not audited may post only as SELF_ONLY: TikTok refuses anything 
 options["audited"] is False.
 """
 
-from dataclasses import replace
-
 from django.conf import settings
 
 from scheduling.publishers import checks, http
@@ -30,7 +28,7 @@ from scheduling.publishers.base import PlatformRules, PublishError, PublishResul
 
 PLATFORM, LABEL = "tiktok", "TikTok"
 RULES = PlatformRules(
-    caption_max=4000,  # a photo post's description; a video's caption is its title (VIDEO_RULES)
+    caption_max=4000,  # a photo post's description
     media_max=35,
     media_min=1,
     kinds=("image", "video"),
@@ -40,8 +38,8 @@ RULES = PlatformRules(
     video_min_ms=3_000,
     video_max_ms=600_000,  # the most any creator gets; publish() checks this creator's own limit
     video_max_bytes=4 * 1024**3,
+    video_caption_max=2200,  # a video's caption is its title
 )
-VIDEO_RULES = replace(RULES, caption_max=2200)
 TITLE_MAX = 90
 LISTED_MAX = 150  # /v2/video/list/ cuts title and video_description to this many characters
 AUTH_CODES = {"access_token_invalid", "scope_not_authorized", "scope_permission_missed", "token_expired"}
@@ -71,13 +69,13 @@ class TikTokPublisher(http.OAuthPublisher):
 
     def problems(self, request):
         video = _video(request)
-        problems = checks.check(VIDEO_RULES if video else RULES, request, label=LABEL)
+        problems = checks.check(RULES, request, label=LABEL)
         counted = len(request.text.encode("utf-16-le")) // 2  # how TikTok counts a video's title
-        if video and len(request.text) <= VIDEO_RULES.caption_max < counted:
+        if video and len(request.text) <= RULES.video_caption_max < counted:
             problems.append(
                 checks.Problem(
                     f"TikTok counts an emoji as two characters, so this caption is {counted:,} of the "
-                    f"{VIDEO_RULES.caption_max:,} a video takes."
+                    f"{RULES.video_caption_max:,} a video takes."
                 )
             )
         title = request.options.get("title", "")

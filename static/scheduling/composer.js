@@ -107,9 +107,11 @@
     var caption = form.querySelector("[data-counter-for='caption']");
     var rows = Array.prototype.slice.call(form.querySelectorAll(".channel-row"));
     var parts = [];
+    // A platform may take a shorter caption with a video (TikTok's title): count against that one then.
+    var video = trayItems().some(function (item) { return item.getAttribute("data-kind") === "video"; });
     rows.forEach(function (row) {
       var id = row.getAttribute("data-channel");
-      var limit = parseInt(row.getAttribute("data-limit"), 10);
+      var limit = parseInt((video && row.getAttribute("data-limit-video")) || row.getAttribute("data-limit"), 10);
       var used = chars(composed(id));
       var counter = row.querySelector("[data-counter-for='channel-" + id + "']");
       var over = limit && used > limit;

@@ -149,3 +149,10 @@ def test_a_video_too_short_for_a_reel_is_refused_beside_instagram_and_a_longer_o
     )
     assert response.status_code == 302
     assert Post.objects.get().media.get().asset == clip
+
+
+def test_a_tiktok_row_carries_the_shorter_caption_limit_a_video_post_has(client_for, team, member):
+    tiktok = channel(team, "tiktok", privacy_level_options=["SELF_ONLY"])
+    page = client_for(member).get(reverse("schedule_post_new")).content.decode()
+    assert f'data-channel="{tiktok.pk}"' in page
+    assert 'data-limit="4000" data-limit-video="2200"' in page

@@ -174,7 +174,7 @@ def test_a_video_caption_takes_2200_characters_where_photos_take_4000(media_host
     caption = "c" * 2300
 
     assert problems(caption, [clip_of(4_000)]) == [
-        "TikTok takes up to 2,200 characters: this caption is 2,300, 100 characters too many."
+        "TikTok takes up to 2,200 characters with a video: this caption is 2,300, 100 characters too many."
     ]
     assert problems(caption, [photo(media_host)]) == []
     assert problems("🎬" * 1101, [clip_of(4_000)]) == [
