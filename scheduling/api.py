@@ -86,6 +86,12 @@ class ResolveIn(Schema):
         description="true: the post is on the platform (marked published, nothing is sent); false: it is not there "
         "(sent once more at the next dispatch).",
     )
+    link: str = Field(
+        "",
+        max_length=500,
+        description="With found: the post's address on the platform, kept on the channel; where it names the post "
+        "(X, LinkedIn, TikTok) the first comment goes under it. 400 when it is not a post's address there.",
+    )
 
 
 class TargetOut(Schema):
@@ -381,7 +387,7 @@ def post_target_resolve(request, post_id: int, target_id: int):
     payload = parsed_body(request, ResolveIn)
     user = acting_user(request.auth, "approve_posts")
     try:
-        dispatch.target_resolve(target=target, user=user, found=payload.found)
+        dispatch.target_resolve(target=target, user=user, found=payload.found, link=payload.link)
     except dispatch.ResolveRefused as error:
-        raise ApiError.one(409, "found", str(error)) from None
+        raise ApiError.one(400 if error.field == "link" else 409, error.field, str(error)) from None
     return _post_out(request, post)

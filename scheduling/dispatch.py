@@ -32,6 +32,7 @@ from scheduling import channels as channel_services
 from scheduling import comments
 from scheduling.media_links import media_bytes, media_link
 from scheduling.models import Channel, Platform, Post, PostMedia, PostTarget, PublishAttempt, ScheduleSettings
+from scheduling.post_links import NotAPostLink, post_link_read
 from scheduling.publishers.base import PublishError, PublishMedia, PublishRequest
 from scheduling.publishers.registry import publisher_for
 from scheduling.push import post_changed, post_changed_on_commit
@@ -56,7 +57,12 @@ class RetryRefused(Exception):
 
 
 class ResolveRefused(Exception):
-    """Why a person cannot settle this target by hand (yet), in words for the page."""
+    """Why a person cannot settle this target by hand (yet), in words for the page; `field` is "link" when the
+    address they gave is what is wrong."""
+
+    def __init__(self, message, *, field="found"):
+        super().__init__(message)
+        self.field = field
 
 
 def _now():
@@ -636,10 +642,12 @@ def checks_exhausted(target, last=None):
 
 
 @transaction.atomic
-def target_resolve(*, target, user, found):
+def target_resolve(*, target, user, found, link=""):
     """An admin looked on the platform after the checks ran out: `found` marks the target published (nothing is
-    sent), otherwise it is sent once more at the next tick. Refuses with ResolveRefused(message) while Postframe
-    can still ask the platform itself, or when the target is no longer unconfirmed."""
+    sent), otherwise it is sent once more at the next tick. With `found`, the post's `link` on the platform may come
+    too: it is kept, and where it names the post (X, LinkedIn, TikTok) the first comment goes under it. Refuses with
+    ResolveRefused(message) while Postframe can still ask the platform itself, when the target is no longer
+    unconfirmed, or when the link is not the address of a post on that platform."""
     target = PostTarget.objects.select_for_update().select_related("post__team", "channel").get(pk=target.pk)
     label = _label(target.channel.platform)
     last = target.attempts.order_by("-number").first()
@@ -647,12 +655,24 @@ def target_resolve(*, target, user, found):
         raise ResolveRefused(f"Nothing to settle on {label}: it is {target.get_status_display().lower()}.")
     if not checks_exhausted(target, last):
         raise ResolveRefused(f"Postframe is still asking {label} whether it went out; wait for its answer.")
+    try:
+        link, remote_id = post_link_read(target.channel.platform, link if found else "", label=label)
+    except NotAPostLink as error:
+        raise ResolveRefused(str(error), field="link") from None
     last.target = target
     who = user.email or user.get_username()
     if found:
+        message = f"{who} found it on {label} and marked it published."
+        if comments.takes_comments(target.channel.platform) and (target.post.first_comment or "").strip():
+            if remote_id:
+                message += " Its first comment goes under it now."
+            elif link:
+                message += f" Its first comment was not posted ({label}'s addresses do not name the post for its API)."
+            else:
+                message += " Its first comment was not posted (no address to find the post by)."
         _finish(
-            last, outcome=O.CONFIRMED, status=S.PUBLISHED, partial={"resolved_by": user.pk},
-            message=f"{who} found it on {label} and marked it published.", published_at=_now(),
+            last, outcome=O.CONFIRMED, status=S.PUBLISHED, partial={"resolved_by": user.pk}, message=message,
+            published_at=_now(), remote_id=remote_id, remote_url=link,
         )  # fmt: skip
         action, summary = "post.marked_published", f"{who} found “{target.post}” on {target.channel}: published"
     else:

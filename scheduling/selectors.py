@@ -330,6 +330,14 @@ def post_watched_live(post):
     return post.status in LIVE_PAGE or any(target.comment_status in comment_moving for target in post.targets.all())
 
 
+def comment_by_link(target):
+    from scheduling.comments import takes_comments
+    from scheduling.post_links import names_posts
+
+    has_comment = bool((target.post.first_comment or "").strip())
+    return has_comment and takes_comments(target.channel.platform) and names_posts(target.channel.platform)
+
+
 def post_live_parts(post, *, may_act, may_resolve=False):
     """What the post page's live parts show, on the first render and on every push: the head (status, time and
     the actions this watcher may take now) and each channel's state, with Retry where it is safe and, for admins,
@@ -341,6 +349,8 @@ def post_live_parts(post, *, may_act, may_resolve=False):
     for target in targets:
         target.can_retry = may_act and retry_allowed(target)
         target.can_resolve = may_resolve and dispatch.checks_exhausted(target)
+        # "It is there" with the post's address: where the address names the post, its first comment can still go.
+        target.comment_by_link = target.can_resolve and comment_by_link(target)
         target.can_comment_again = may_act and target.comment_status == PostTarget.Comment.FAILED
         target.shown_text = target_text(target)
     return {

@@ -405,7 +405,7 @@ def post_resolve(request, post_id):
         return _to_post_page(request, selectors.post_get(request.team, post_id))
 
     def resolve(target):
-        dispatch.target_resolve(target=target, user=request.user, found=found)
+        dispatch.target_resolve(target=target, user=request.user, found=found, link=request.POST.get("link", ""))
         return f"Marked published on {target.channel}." if found else f"Sending it to {target.channel} again now."
 
     return _on_target(request, post_id, resolve, refused=dispatch.ResolveRefused)

@@ -5,7 +5,7 @@ Postframe can still ask, for anything not unconfirmed, and for members; every an
 import pytest
 from django.urls import reverse
 
-from scheduling import dispatch
+from scheduling import comments, dispatch
 from scheduling.models import Post, PostTarget, PublishAttempt
 from studio.core.models import AuditEntry
 from tests.api.factories import api_client
@@ -133,3 +133,86 @@ def test_the_api_says_which_channels_need_a_look_and_takes_the_answer(team, admi
         f"/api/v1/posts/{post.pk}/targets/{target.pk + 1000}/resolve", {"found": True}, content_type="application/json"
     )
     assert other.status_code == 404
+
+
+def test_its_address_is_kept_and_the_first_comment_goes_under_the_post_it_names(team, admin_user, fake_x):
+    post, target = _checks_run_out(fake_x, team, "Harvest menu")
+    Post.objects.filter(pk=post.pk).update(first_comment="Full menu: harbor.example/menu")
+    (tweet_id,) = [tweet["id"] for tweet in fake_x.posts if tweet["text"] == "Harvest menu"]
+    link = f"https://x.com/harborcoffee/status/{tweet_id}?s=20"
+
+    dispatch.target_resolve(target=target, user=admin_user, found=True, link=link)
+
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED
+    assert (target.remote_url, target.remote_id) == (link, tweet_id)
+    assert "Its first comment goes under it now." in target.message
+    assert target.comment_status == PostTarget.Comment.WAITING  # queued with the answer's commit
+    assert comments.comment_post(target_id=target.pk) == PostTarget.Comment.POSTED
+    target.refresh_from_db()
+    assert fake_x.tweets[target.comment_remote_id]["referenced_tweets"] == [{"type": "replied_to", "id": tweet_id}]
+    assert fake_x.comments["Full menu: harbor.example/menu"] == 1
+
+
+def test_an_address_that_is_not_a_post_there_is_refused_and_nothing_changes(team, admin_user, fake_x, client_for):
+    post, target = _cut_before_the_call(team, fake_x, "Brunch menu")
+
+    for link, words in (
+        ("https://www.linkedin.com/feed/update/urn:li:share:7/", "not the address of a post on X"),
+        ("x.com/harbor/status/12", "starting with https://"),
+        ("https://x.com/harborcoffee", "not the address of a post on X"),
+    ):
+        with pytest.raises(dispatch.ResolveRefused, match=words):
+            dispatch.target_resolve(target=target, user=admin_user, found=True, link=link)
+    target.refresh_from_db()
+    assert target.status == S.UNCONFIRMED and not target.remote_url
+    assert not AuditEntry.objects.filter(action__startswith="post.").exists()
+
+    page = reverse("schedule_post", args=[post.pk])
+    answer = client_for(admin_user).post(
+        reverse("schedule_post_resolve", args=[post.pk]),
+        {"target": target.pk, "answer": "found", "link": "https://example.com/post/1"},
+        follow=True,
+    )
+    assert "That is not the address of a post on X; it looks like https://x.com/" in answer.content.decode()
+    assert answer.redirect_chain[-1][0] == page
+    target.refresh_from_db()
+    assert target.status == S.UNCONFIRMED
+
+    url = f"/api/v1/posts/{post.pk}/targets/{target.pk}/resolve"
+    wrong = api_client(team, admin_user).post(url, {"found": True, "link": "ftp://x"}, content_type="application/json")
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "link"
+
+
+def test_without_an_address_the_post_is_marked_published_and_says_its_comment_did_not_go(
+    team, admin_user, fake_x, client_for
+):
+    post, target = _cut_before_the_call(team, fake_x, "Lunch menu")
+    Post.objects.filter(pk=post.pk).update(first_comment="Today's soup: leek")
+    html = client_for(admin_user).get(reverse("schedule_post", args=[post.pk])).content.decode()
+    assert "Its address on X" in html and "the first comment goes under it" in html
+
+    dispatch.target_resolve(target=target, user=admin_user, found=True)
+
+    target.refresh_from_db()
+    assert target.status == S.PUBLISHED and target.remote_id == ""
+    assert "Its first comment was not posted (no address to find the post by)." in target.message
+    assert not fake_x.comments
+
+
+@pytest.mark.parametrize(
+    ("platform", "link", "expected"),
+    [
+        ("x", "https://twitter.com/a/status/123", "123"),
+        ("x", "https://x.com/i/web/status/456", "456"),
+        ("linkedin", "https://www.linkedin.com/feed/update/urn%3Ali%3AugcPost%3A789/", "urn:li:ugcPost:789"),
+        ("linkedin", "https://www.linkedin.com/feed/update/urn:li:activity:42", "urn:li:activity:42"),
+        ("tiktok", "https://www.tiktok.com/@harbor/video/7300000000000000001", "7300000000000000001"),
+        ("instagram", "https://www.instagram.com/reel/C0ffee12/", ""),
+        ("webhook", "https://crm.example/posts/9", ""),
+    ],
+)
+def test_a_posts_address_names_the_id_its_platform_knows_it_by(platform, link, expected):
+    from scheduling.post_links import post_link_read
+
+    assert post_link_read(platform, link, label=platform) == (link, expected)
