@@ -9,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, re_path, reverse
 from django.views.decorators.csrf import csrf_exempt
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Query, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.docs import Swagger
@@ -247,7 +247,7 @@ def generation_create(request, payload: GenerationIn, response: HttpResponse):
     job = services.api_generation_submit(token=request.auth, payload=payload)
     url = request.build_absolute_uri(reverse("api:generation_detail", kwargs={"generation_id": job.uuid}))
     response["Location"] = url
-    return 202, {"id": job.uuid, "status": job.status, "url": url, "creditsReserved": job.credits_estimated}
+    return Status(202, {"id": job.uuid, "status": job.status, "url": url, "creditsReserved": job.credits_estimated})
 
 
 @api.get(

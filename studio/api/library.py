@@ -2,7 +2,7 @@
 
 from django.http import HttpResponse
 from django.urls import reverse
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from library.models import Asset, Board
@@ -45,7 +45,7 @@ def asset_upload(
     asset = services.api_asset_upload(token=request.auth, upload=file, name=name)
     shown = selectors.asset_as_api(asset, absolute=request.build_absolute_uri)
     response["Location"] = shown["url"].removesuffix("/file")
-    return 201 if asset.created else 200, {**shown, "created": asset.created, "notes": asset.notes}
+    return Status(201 if asset.created else 200, {**shown, "created": asset.created, "notes": asset.notes})
 
 
 @router.get(
@@ -66,7 +66,7 @@ def board_list(request):
 def board_create(request, payload: BoardIn, response: HttpResponse):
     board = services.api_board_create(token=request.auth, name=payload.name)
     response["Location"] = request.build_absolute_uri(reverse("api:board_detail", kwargs={"board_id": board.pk}))
-    return 201, selectors.api_board(team=request.team, board_id=board.pk)
+    return Status(201, selectors.api_board(team=request.team, board_id=board.pk))
 
 
 @router.get(
@@ -99,4 +99,4 @@ def board_asset_remove(request, board_id: int, asset_id: int):
     board = get_scoped_or_404(Board, request.team, pk=board_id)
     asset = get_scoped_or_404(Asset, request.team, pk=asset_id)
     services.api_board_asset_remove(token=request.auth, board=board, asset=asset)
-    return 204, None
+    return Status(204, None)
