@@ -93,6 +93,7 @@ class PlatformRules:
     video_min_ms: int = 0
     video_max_ms: int = 0
     video_max_bytes: int = 0
+    video_min_bytes: int = 0
     video_caption_max: int = 0  # a video post's caption limit where it differs (TikTok's title); 0: caption_max
 
 

@@ -158,6 +158,13 @@ def _video_problems(rules, media, *, label):
                     f"{length_words(rules.video_max_ms)}: {name} is {length_words(item.duration_ms)}."
                 )
             )
+        if rules.video_min_bytes and item.size and item.size < rules.video_min_bytes:
+            problems.append(
+                Problem(
+                    f"{label} takes videos of {rules.video_min_bytes // 1024} KB or more: {name} is "
+                    f"{item.size / 1024:.0f} KB."
+                )
+            )
         if rules.video_max_bytes and item.size > rules.video_max_bytes:
             problems.append(
                 Problem(f"{label} takes videos up to {_mb(rules.video_max_bytes)}: {name} is {_mb(item.size)}.")

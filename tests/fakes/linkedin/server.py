@@ -3,13 +3,21 @@
 Every /rest call needs LinkedIn-Version (missing → 400 VERSION_MISSING, not in `active_versions` → 426
 NONEXISTENT_VERSION) and X-Restli-Protocol-Version: 2.0.0 (missing → 400). Endpoints:
 POST /rest/images?action=initializeUpload and /rest/documents?action=initializeUpload (→ value.uploadUrl and the
-image/document URN), PUT /dms-uploads/{id} (the bytes: images must be JPEG/PNG/GIF, documents PDF ≤ 300 pages),
-POST /rest/posts (201, x-restli-id; the same commentary by the same author again → 422 DUPLICATE_POST; an unescaped
-little-text reserved character cuts the stored commentary there, as LinkedIn does), GET /rest/posts?author=<encoded
-URN>&q=author (a member's posts only with r_member_social when the token has scopes). Tokens: 401
-EXPIRED_ACCESS_TOKEN / REVOKED_ACCESS_TOKEN. OAuth: GET /oauth/v2/authorization, POST /oauth/v2/accessToken
-(authorization_code, refresh_token: the refresh token is returned again unless `return_refresh_token` is False), GET
-/v2/userinfo. Counters are keyed by commentary.
+image/document URN), PUT /dms-uploads/{id} (the bytes: images must be JPEG/PNG/GIF, documents PDF ≤ 300 pages).
+Videos: POST /rest/videos?action=initializeUpload (owner: the token's member or an organisation, else 403;
+fileSizeBytes 75 KB–500 MB, else 400) answers the video URN, an uploadToken and uploadInstructions, one uploadUrl
+on this fake per part of `video_part_size` bytes (4 MiB, the last smaller); PUT /dms-uploads/videos/{id}/{part}
+takes exactly that part's bytes (else 400) and answers an ETag; POST /rest/videos?action=finalizeUpload needs the
+uploadToken and every part's ETag in order (else 400), then reads the whole file: not an MP4, or shorter than 3 s
+or longer than 30 min → status PROCESSING_FAILED (with a processingFailureReason), else PROCESSING until
+`video_processing_polls` reads of GET /rest/videos/{encoded URN} (an unencoded URN → 400, an unknown one → 404),
+then AVAILABLE. POST /rest/posts (201, x-restli-id; its media must be uploaded, a video AVAILABLE, multiImage images
+only, else 422; the same commentary by the same author again → 422 DUPLICATE_POST; an unescaped little-text
+reserved character cuts the stored commentary there, as LinkedIn does; each post records its `media_kinds`), GET
+/rest/posts?author=<encoded URN>&q=author (a member's posts only with r_member_social when the token has scopes).
+Tokens: 401 EXPIRED_ACCESS_TOKEN / REVOKED_ACCESS_TOKEN. OAuth: GET /oauth/v2/authorization, POST
+/oauth/v2/accessToken (authorization_code, refresh_token: the refresh token is returned again unless
+`return_refresh_token` is False), GET /v2/userinfo. Counters are keyed by commentary.
 """
 
 import io
@@ -20,9 +28,11 @@ from urllib.parse import unquote
 
 from pypdf import PdfReader
 
-from tests.fakes.social import Answer, FakePlatform, Refusal, identify, main
+from tests.fakes.social import Answer, FakePlatform, Refusal, identify, main, probe_video
 
 UNESCAPED = re.compile(r"(?<!\\)[|{}@\[\]()<>*_~]")
+VIDEO_BYTES = (75 * 1024, 500 * 1024 * 1024)
+VIDEO_MS = (3_000, 30 * 60_000)
 
 
 class FakeLinkedIn(FakePlatform):
@@ -33,6 +43,9 @@ class FakeLinkedIn(FakePlatform):
         ("GET", "/v2/userinfo", "userinfo"),
         ("POST", r"/rest/(images|documents)", "initialize_upload"),
         ("PUT", r"/dms-uploads/([\w-]+)", "upload"),
+        ("POST", "/rest/videos", "video_action"),
+        ("PUT", r"/dms-uploads/videos/([\w-]+)/(\d+)", "upload_video_part"),
+        ("GET", r"/rest/videos/([^/]+)", "video_status"),
         ("POST", "/rest/posts", "create_post"),
         ("GET", "/rest/posts", "find_posts"),
         ("POST", r"/rest/socialActions/([^/]+)/comments", "create_comment"),
@@ -59,12 +72,18 @@ class FakeLinkedIn(FakePlatform):
             "202611",
         ),
         return_refresh_token=True,
+        video_processing_polls=2,
+        video_part_size=4 * 1024 * 1024,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.authorize_as = "urn:li:person:abc123"
         self.active_versions, self.return_refresh_token = set(active_versions), return_refresh_token
+        self.video_processing_polls, self.video_part_size = video_processing_polls, video_part_size
         self.uploads = {}  # upload id → {urn, kind, owner, data}
+        # video id → {urn, owner, size, token, parts [(first, last)], etags {part: etag}, data {part: bytes},
+        # status, reads, reason, finalized}
+        self.videos = {}
         self.posts_by_id = {}
         self._texts = {}  # (author, commentary) → post URN: the duplicate check
 
@@ -204,10 +223,144 @@ class FakeLinkedIn(FakePlatform):
             upload["data"] = request.body
         return Answer(201, body=b"")
 
+    # Videos.
+
+    def video_action(self, request):
+        found = self.rest(request)
+        action = request.query.get("action")
+        if action == "initializeUpload":
+            return self._initialize_video(found, (request.json or {}).get("initializeUploadRequest") or {})
+        if action == "finalizeUpload":
+            return self._finalize_video((request.json or {}).get("finalizeUploadRequest") or {})
+        raise Refusal(400, {"status": 400, "message": "Unsupported action"})
+
+    def _initialize_video(self, found, params):
+        owner = params.get("owner")
+        if owner != found.account and not (owner or "").startswith("urn:li:organization:"):
+            raise Refusal(
+                403, {"status": 403, "code": "ACCESS_DENIED", "message": f"Not enough permissions to upload as {owner}"}
+            )
+        size = params.get("fileSizeBytes")
+        smallest, largest = VIDEO_BYTES
+        if not isinstance(size, int) or not smallest <= size <= largest:
+            raise Refusal(
+                400,
+                {
+                    "status": 400,
+                    "code": "ILLEGAL_ARGUMENT",
+                    "message": f"fileSizeBytes must be between {smallest} and {largest}, was {size}",
+                },
+            )
+        video_id = secrets.token_hex(8)
+        urn = f"urn:li:video:D4E{video_id.upper()}"
+        step = self.video_part_size
+        parts = [(first, min(first + step, size) - 1) for first in range(0, size, step)]
+        video = {
+            "urn": urn,
+            "owner": owner,
+            "size": size,
+            "token": secrets.token_urlsafe(12),
+            "parts": parts,
+            "etags": {},
+            "data": {},
+            "status": "WAITING_UPLOAD",
+            "reads": 0,
+            "reason": "",
+        }
+        with self._lock:
+            self.videos[video_id] = video
+        instructions = [
+            {"uploadUrl": f"{self.url}/dms-uploads/videos/{video_id}/{index}", "firstByte": first, "lastByte": last}
+            for index, (first, last) in enumerate(parts)
+        ]
+        return Answer(
+            200,
+            {
+                "value": {
+                    "uploadUrlsExpireAt": int(time.time() * 1000) + 3600_000,
+                    "video": urn,
+                    "uploadInstructions": instructions,
+                    "uploadToken": video["token"],
+                }
+            },
+        )
+
+    def upload_video_part(self, request, video_id, index):
+        self.member(request)
+        with self._lock:
+            video = self.videos.get(video_id)
+        if video is None or int(index) >= len(video["parts"]):
+            raise Refusal(404, self.not_found(request))
+        first, last = video["parts"][int(index)]
+        if len(request.body) != last - first + 1:
+            raise Refusal(
+                400,
+                {"status": 400, "message": f"Part {index} takes {last - first + 1} bytes, {len(request.body)} sent"},
+            )
+        etag = f"/ambry-video/{secrets.token_urlsafe(16)}"
+        with self._lock:
+            video["data"][int(index)] = request.body
+            video["etags"][int(index)] = etag
+        return Answer(200, body=b"", headers={"ETag": etag})
+
+    def _finalize_video(self, params):
+        with self._lock:
+            video = next((v for v in self.videos.values() if v["urn"] == params.get("video")), None)
+        if video is None:
+            raise Refusal(404, {"status": 404, "code": "NOT_FOUND", "message": f"No video {params.get('video')}"})
+        if params.get("uploadToken", "") != video["token"]:
+            raise Refusal(400, {"status": 400, "code": "ILLEGAL_ARGUMENT", "message": "Invalid uploadToken"})
+        expected = [video["etags"].get(index) for index in range(len(video["parts"]))]
+        if None in expected or params.get("uploadedPartIds") != expected:
+            raise Refusal(
+                400,
+                {
+                    "status": 400,
+                    "code": "ILLEGAL_ARGUMENT",
+                    "message": "uploadedPartIds must list every part's ETag, in order",
+                },
+            )
+        data = b"".join(video["data"][index] for index in range(len(video["parts"])))
+        container, _, _, duration_ms = probe_video(data)
+        shortest, longest = VIDEO_MS
+        reason = ""
+        if container != "mp4" or not duration_ms:
+            reason = "The file is not an MP4 video"
+        elif duration_ms < shortest:
+            reason = f"The video is {duration_ms / 1000:.1f} seconds long; videos must be at least 3 seconds"
+        elif duration_ms > longest:
+            reason = f"The video is {duration_ms / 60_000:.1f} minutes long; videos must be at most 30 minutes"
+        with self._lock:
+            video["status"] = "PROCESSING_FAILED" if reason else "PROCESSING"
+            video["reason"], video["reads"] = reason, 0
+        return Answer(200, {})
+
+    def video_status(self, request, encoded):
+        self.rest(request)
+        if ":" in encoded:
+            raise Refusal(
+                400,
+                {"status": 400, "code": "ILLEGAL_ARGUMENT", "message": "Invalid URN in path (URNs must be encoded)"},
+            )
+        urn = unquote(encoded)
+        with self._lock:
+            video = next((v for v in self.videos.values() if v["urn"] == urn), None)
+            if video is None:
+                raise Refusal(404, {"status": 404, "code": "NOT_FOUND", "message": f"Video {urn} not found"})
+            video["reads"] += 1
+            if video["status"] == "PROCESSING" and video["reads"] >= self.video_processing_polls:
+                video["status"] = "AVAILABLE"
+            answer = {"id": urn, "owner": video["owner"], "status": video["status"]}
+            if video["reason"]:
+                answer["processingFailureReason"] = video["reason"]
+        return Answer(200, answer)
+
     # Posts.
 
     def _uploaded(self, urn):
         with self._lock:
+            if urn.startswith("urn:li:video:"):
+                return any(video["urn"] == urn and video["status"] == "AVAILABLE" for video in self.videos.values())
             return any(upload["urn"] == urn and upload["data"] is not None for upload in self.uploads.values())
 
     def create_post(self, request):
@@ -231,6 +384,8 @@ class FakeLinkedIn(FakePlatform):
         )
         if "multiImage" in content and not 2 <= len(urns) <= 20:
             raise Refusal(422, {"status": 422, "message": "multiImage takes 2 to 20 images"})
+        if "multiImage" in content and any(not urn.startswith("urn:li:image:") for urn in urns):
+            raise Refusal(422, {"status": 422, "message": "multiImage takes images only"})
         if any(not self._uploaded(urn) for urn in urns):
             raise Refusal(422, {"status": 422, "message": "Media not found or upload not complete"})
         if self.rate_limited():
@@ -254,6 +409,7 @@ class FakeLinkedIn(FakePlatform):
                     "createdAt": int(time.time() * 1000),
                     "lifecycleState": "PUBLISHED",
                     "visibility": post["visibility"],
+                    "media_kinds": [urn.split(":")[2] for urn in urns],
                 }
                 self.posts_by_id[urn] = record
                 self._texts[(author, stored)] = urn
