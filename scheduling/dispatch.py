@@ -344,7 +344,8 @@ def _finish(attempt, *, outcome, status, message="", partial=None, **fields):
     return True
 
 
-# Deferrals that mean "the platform is still processing the media" (Instagram containers, X media), not a limit.
+# Deferrals that mean "the platform is still processing the media" (Instagram containers, X and LinkedIn media),
+# not a limit.
 STILL_PROCESSING = {"container_in_progress", "media_processing"}
 
 
