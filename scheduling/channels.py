@@ -107,14 +107,17 @@ def _read_endpoint(platform):
 
 
 def _tiktok_account(access_token):
-    """TikTok's read endpoint for a posting token is creator_info: the creator's name and allowed privacy levels
-    (the token answer, not this, carries the open_id)."""
+    """TikTok's read endpoint for a posting token is creator_info: the creator's name, allowed privacy levels and
+    longest video (the token answer, not this, carries the open_id)."""
     info = publisher_for(Platform.TIKTOK).creator_info(Credentials(access_token=access_token))
     username = info.get("creator_username") or ""
     return Account(
         username,
         info.get("creator_nickname") or (f"@{username}" if username else "TikTok"),
-        {"privacy_level_options": list(info.get("privacy_level_options") or [])},
+        {
+            "privacy_level_options": list(info.get("privacy_level_options") or []),
+            "max_video_post_duration_sec": int(info.get("max_video_post_duration_sec") or 0),
+        },
     )
 
 

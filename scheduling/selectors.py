@@ -140,10 +140,12 @@ def platform_rules(platform):
 
 def check_options(channel, options):
     """A target's options as the platform's checks read them: with what the channel allows (TikTok's privacy
-    levels and whether the app is audited)."""
+    levels, the creator's longest video and whether the app is audited)."""
     if channel.platform != "tiktok":
         return dict(options)
     extra = {"privacy_level_options": privacy_levels(channel)}
+    if (channel.config or {}).get("max_video_post_duration_sec"):
+        extra["max_video_post_duration_sec"] = channel.config["max_video_post_duration_sec"]
     if "audited" in (channel.config or {}):
         extra["audited"] = bool(channel.config["audited"])
     return {**options, **extra}

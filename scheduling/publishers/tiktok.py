@@ -78,6 +78,8 @@ class TikTokPublisher(http.OAuthPublisher):
                     f"{RULES.video_caption_max:,} a video takes."
                 )
             )
+        if video and (too_long := _too_long(video, request.options.get("max_video_post_duration_sec"))):
+            problems.append(checks.Problem(too_long))
         title = request.options.get("title", "")
         if not video and len(title) > TITLE_MAX:
             problems.append(
@@ -243,14 +245,8 @@ def _photo_post(info, request):
 
 def _video_post(info, request):
     privacy, video = _privacy(info, request), _video(request)
-    longest = int(info.get("max_video_post_duration_sec") or 0)
-    if longest and video.duration_ms > longest * 1000:
-        raise PublishError(
-            f"This TikTok account can post videos up to {longest} s: this one is {_seconds(video.duration_ms)} s.",
-            kind="user",
-            platform=PLATFORM,
-            code="duration_check_failed",
-        )
+    if too_long := _too_long(video, info.get("max_video_post_duration_sec")):
+        raise PublishError(too_long, kind="user", platform=PLATFORM, code="duration_check_failed")
     post_info = {
         "title": request.text,
         "privacy_level": privacy,
@@ -264,6 +260,14 @@ def _video_post(info, request):
         "post_info": post_info,
         "source_info": {"source": "PULL_FROM_URL", "video_url": video.url},
     }
+
+
+def _too_long(video, longest_seconds):
+    """Why the video is longer than this creator may post (creator_info's max_video_post_duration_sec), or None."""
+    longest = int(longest_seconds or 0)
+    if longest and video.duration_ms > longest * 1000:
+        return f"This TikTok account can post videos up to {longest} s: this one is {_seconds(video.duration_ms)} s."
+    return None
 
 
 def _seconds(ms):

@@ -66,6 +66,7 @@ def test_a_tiktok_token_brings_the_privacy_levels_the_creator_may_use(team, admi
         team=team, user=admin_user, platform="tiktok", access_token=fake_tiktok.issue_token(), account_id="open-1"
     )
     assert channel.config["privacy_level_options"] == fake_tiktok.privacy_level_options
+    assert channel.config["max_video_post_duration_sec"] == fake_tiktok.max_video_seconds
     assert channel.name == "Postframe Demo"
 
 

@@ -106,6 +106,21 @@ def test_tiktok_needs_a_privacy_level_the_channel_offers(team, member):
     assert post.targets.get().options == {"privacy_level": "SELF_ONLY"}
 
 
+def test_a_video_longer_than_the_tiktok_creator_may_post_is_refused_before_saving(team, member):
+    tiktok = channel(team, "tiktok", privacy_level_options=["SELF_ONLY"], max_video_post_duration_sec=60)
+    clip = image(team, fmt="mp4", kind="video", width=1080, height=1920, size=4_000_000, duration_ms=75_000)
+    options = {tiktok.pk: {"privacy_level": "SELF_ONLY"}}
+    with pytest.raises(services.PostError) as refused:
+        draft(team, member, channels=[tiktok], assets=[clip], options=options)
+    assert (
+        "This TikTok account can post videos up to 60 s: this one is 75 s."
+        in refused.value.errors[f"channel-{tiktok.pk}"]
+    )
+    clip.duration_ms = 45_000
+    clip.save(update_fields=["duration_ms"])
+    assert draft(team, member, channels=[tiktok], assets=[clip], options=options).media.get().asset == clip
+
+
 def test_a_disconnected_channel_is_refused_with_what_to_do(team, member):
     gone = channel(team, "linkedin", status="revoked")
     with pytest.raises(services.PostError) as refused:
