@@ -151,6 +151,7 @@ def carousel_create(request, payload: BriefIn):
 def carousel_detail(request, carousel_id: int):
     """The outline in order, each slide's background state and its checks. Poll while backgrounds are pending."""
     carousel = selectors.carousel_get(request.team, carousel_id)
+    services.slides_render_stale(carousel=carousel)
     for slide in selectors.slides_of(carousel):
         services.slide_background_sync(slide=slide)
     carousel.refresh_from_db()

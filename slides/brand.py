@@ -7,28 +7,37 @@ Writes are keyword-only and atomic; every refusal is a BrandError naming the fie
 import functools
 import hashlib
 import io
+import logging
 import re
 import secrets
 import tempfile
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageFont
 
 from library.models import Asset
 from library.selectors import asset_bytes
 from library.services import asset_ingest
-from library.storage import file_open, file_save
+from library.storage import file_open, file_save, files_delete, files_listed
 from library.validators import UploadRejected, sniff
-from slides.models import LOGO_SIZES, BrandFont, BrandKit, Carousel, LogoPlacement
+from slides.models import LOGO_SIZES, BrandFont, BrandKit, Carousel, LogoPlacement, Slide
+from studio.core.services import audit_record
 from studio.teams.models import Role
+
+logger = logging.getLogger(__name__)
 
 FONT_MAX_BYTES = 10 * 1024 * 1024  # a full CJK OTF is 16 MB; a brand's Latin family is well under 1 MB a style
 FONT_SIGNATURES = {b"\x00\x01\x00\x00": "ttf", b"true": "ttf", b"OTTO": "otf"}
 FONT_CACHE = Path(tempfile.gettempdir()) / "postframe-brand-fonts"
+# What a kit's role is set in without an uploaded font (slides/typography.py FONT_FILES, for Latin text).
+BUNDLED_FONTS = {"headline": "League Spartan", "body": "Inter"}
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOUR_FIELDS = {"primary": "Primary", "secondary": "Secondary", "text": "Text", "background": "Background"}
 LOGO_FORMATS = {"png", "webp"}
@@ -247,6 +256,105 @@ def brand_font_remove(*, team, user, role):
     return kit
 
 
+class FontGone(BrandError):
+    """The font is not one of the team's (any more): the page says so and answers 404."""
+
+
+FONT_GONE = "That font is no longer in the brand kit: it has already been deleted."
+
+
+def font_roles(font, kit):
+    """The kit's roles ("headline", "body") that are set in `font`."""
+    if kit is None:
+        return []
+    return [role for role in ("headline", "body") if getattr(kit, f"{role}_font_id") == font.pk]
+
+
+def font_delete_effects(font, kit):
+    """What deleting `font` changes, in words for its confirmation: each role of the kit that goes back to a bundled
+    font, and the file that goes."""
+    roles = font_roles(font, kit)
+    sentences = [f"The kit's {role} font goes back to {BUNDLED_FONTS[role]}." for role in roles]
+    if roles:
+        sentences.append("Carousels that follow the kit change the next time their slides render.")
+    else:
+        sentences.append("The kit uses it for neither headlines nor body text.")
+    sentences.append("The font file is removed for everyone in the team. This cannot be undone.")
+    return " ".join(sentences)
+
+
+def font_line_name(font):
+    """How a slide's stored Line names this font (slides.typography.font_name of the font's local copy)."""
+    return f"brand/{font.sha256}.{font.format}"
+
+
+@transaction.atomic
+def brand_font_delete(*, team, user, font_id):
+    """Delete one of the team's uploaded fonts: its row now, its stored file once the deletion has committed.
+
+    Each role of the kit set in it goes back to the bundled font. Slides last set in it drop their render, so they
+    are set again (in the kit as it is then) when next shown or exported: their stored lines name a file that goes.
+    Raises FontGone for a font that is not the team's. Returns (the deleted font, the roles that went back).
+    """
+    kit = BrandKit.objects.select_for_update().filter(team=team).first()
+    font = BrandFont.objects.select_for_update().filter(team=team, pk=font_id).first()
+    if font is None:
+        raise FontGone({"font": FONT_GONE})
+    roles = font_roles(font, kit)
+    if roles:
+        for role in roles:
+            setattr(kit, f"{role}_font", None)
+        kit.updated_by = user
+        kit.save()
+    name = font_line_name(font)
+    stale = [
+        pk
+        for pk, lines in Slide.objects.filter(carousel__team=team).values_list("pk", "lines")
+        if any(line.get("font") == name for line in lines or [])
+    ]
+    Slide.objects.filter(pk__in=stale).update(rendered=None, base=None, render_version=F("render_version") + 1)
+    font.delete()
+    went_back = "".join(f" The kit's {role} font went back to {BUNDLED_FONTS[role]}." for role in roles)
+    audit_record(
+        team=team,
+        actor=user,
+        action="brand.font_deleted",
+        summary=f"Brand font {font.label} deleted.{went_back}"[:300],
+        detail={"font_id": font_id, "family": font.family, "style": font.style, "roles": roles, "slides": len(stale)},
+    )
+    key, local = font.file, f"{font.sha256}.{font.format}"
+    transaction.on_commit(lambda: _font_files_delete(key, local))
+    return font, roles
+
+
+def _font_files_delete(key, local):
+    """After the commit: the stored file, and the local copy unless another upload has the same bytes."""
+    try:
+        files_delete([key])
+    except Exception:  # the font files sweep removes it later
+        logger.exception("could not delete the stored brand font %s", key)
+    if not BrandFont.objects.filter(sha256=local.split(".")[0]).exists():
+        (FONT_CACHE / local).unlink(missing_ok=True)
+
+
+def font_files_sweep(*, older_than_seconds):
+    """Delete stored font files no font row refers to (an upload whose transaction rolled back, a deletion whose
+    file could not be removed); only files older than `older_than_seconds`, so an upload still committing keeps its
+    file. Returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    found = [
+        key
+        for key, modified in files_listed("teams")
+        if modified < cutoff and len(parts := key.split("/")) == 4 and parts[1].isdigit() and parts[2] == "fonts"
+    ]
+    kept = set(BrandFont.objects.filter(file__in=found).values_list("file", flat=True))
+    orphans = [key for key in found if key not in kept]
+    files_delete(orphans)
+    if orphans:
+        logger.info("removed %d brand font files that no font refers to", len(orphans))
+    return len(orphans)
+
+
 def font_file(font):
     """A local path of the font's bytes (the storage may be a bucket); written once per content."""
     FONT_CACHE.mkdir(parents=True, exist_ok=True)
@@ -364,13 +472,13 @@ def style_for(carousel):
             logo = _logo_image(kit.logo_id, kit.logo.sha256)
         except (OSError, Asset.DoesNotExist):
             logo = None
-    headline = font_file(kit.headline_font) if kit.headline_font_id else None
-    body = font_file(kit.body_font) if kit.body_font_id else None
+    headline, headline_family = _kit_font(kit.headline_font)
+    body, body_family = _kit_font(kit.body_font)
     return BrandStyle(
         headline_font=headline,
-        headline_family=kit.headline_font.family if kit.headline_font_id else "",
+        headline_family=headline_family,
         body_font=body,
-        body_family=kit.body_font.family if kit.body_font_id else "",
+        body_family=body_family,
         text=rgb(kit.text),
         background=rgb(kit.background),
         primary=rgb(kit.primary),
@@ -379,3 +487,15 @@ def style_for(carousel):
         logo_placement=kit.logo_placement,
         logo_size=kit.logo_size,
     )
+
+
+def _kit_font(font):
+    """(local path, family) of a kit's font, or (None, "") for the bundled one: also when the font was deleted after
+    the kit was read (its file is gone by then), so a render in flight falls back instead of failing."""
+    if font is None:
+        return None, ""
+    try:
+        return font_file(font), font.family
+    except OSError:
+        logger.warning("brand font %s could not be read; the bundled font stands in", font.pk)
+        return None, ""

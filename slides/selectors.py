@@ -77,3 +77,7 @@ def brand_fonts(team):
 
 def brand_font_get(team, font_id):
     return get_scoped_or_404(BrandFont, team, pk=font_id)
+
+
+def brand_font_exists(team, font_id):
+    return scoped(BrandFont, team).filter(pk=font_id).exists()

@@ -11,7 +11,7 @@ import zipfile
 from dataclasses import asdict
 
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from PIL import Image
 
 from library.models import STILLS, Asset
@@ -21,7 +21,7 @@ from slides import outline as outliners
 from slides.brand import style_for
 from slides.models import DEFAULT_SLIDES, MAX_SLIDES, MIN_SLIDES, Carousel, Layout, Preset, Slide
 from slides.push import carousel_push
-from slides.typography import Line, slide_render
+from slides.typography import Line, font_location, slide_render
 from studio.credits.pricing import PricingError, estimate
 from studio.credits.selectors import wallet_for
 from studio.engines.capabilities import capabilities
@@ -173,6 +173,25 @@ def slide_render_save(*, slide):
     )
     slide.refresh_from_db(fields=["rendered", "base", "lines", "checks", "render_version"])
     return slide
+
+
+def slides_render_stale(*, carousel):
+    """Set again the slides whose render was dropped or names a font that is gone (the kit lost an uploaded font),
+    so their images, checks and PDF lines follow the kit as it is now. Returns how many were set again."""
+    stale = set(carousel.slides.filter(Q(rendered__isnull=True) | Q(base__isnull=True)).values_list("pk", flat=True))
+    stale.update(pk for pk, lines in carousel.slides.values_list("pk", "lines") if not _fonts_present(lines))
+    for slide in carousel.slides.filter(pk__in=stale).select_related("carousel__team", "background"):
+        slide_render_save(slide=slide)
+    return len(stale)
+
+
+def _fonts_present(lines):
+    try:
+        for name in {line["font"] for line in lines or []}:
+            font_location(name)
+    except OSError:  # a brand font deleted since (FileNotFoundError), or its stored file unreadable
+        return False
+    return True
 
 
 def _jpeg(image):
@@ -578,6 +597,7 @@ def slides_to_library(*, carousel, user):
 
 def carousel_export_images(*, carousel, user):
     """A zip of the slides as JPEGs at exactly the preset size, in order; the slides also go to the library."""
+    slides_render_stale(carousel=carousel)
     _refuse_unchecked(carousel)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
@@ -591,11 +611,10 @@ def carousel_export_pdf(*, carousel, user):
     """The LinkedIn document: one page per slide at the preset size, real text in embedded subset fonts."""
     from slides.pdf import carousel_pdf
 
+    slides_render_stale(carousel=carousel)  # also a slide rendered before its layers were kept
     _refuse_unchecked(carousel)
     pages = []
     for slide in carousel.slides.all():
-        if not slide.base:  # rendered before its layers were kept
-            slide = slide_render_save(slide=slide)
         pages.append((bytes(slide.base), [Line(**{**line, "colour": tuple(line["colour"])}) for line in slide.lines]))
     data = carousel_pdf(pages, carousel.size, title=carousel.topic)
     slides_to_library(carousel=carousel, user=user)

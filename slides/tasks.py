@@ -1,4 +1,4 @@
-"""Celery tasks of the slides: they take ids and call a service, and are safe to run twice."""
+"""Celery tasks of the slides: they take ids (the font sweep none) and call a service, and are safe to run twice."""
 
 import logging
 
@@ -30,3 +30,11 @@ def background_arrived_enqueue(job_uuid):
         background_arrived_task.delay(job_uuid)
     except Exception:  # the follow-up task, or the next page load, still takes the background in
         logger.exception("could not queue taking in the background of job %s", job_uuid)
+
+
+@shared_task(name="slides.font_files_sweep", ignore_result=True)
+def font_files_sweep_task():
+    # Beat runs it beside library.orphan_files_sweep, which looks only at the library's own files.
+    from slides.brand import font_files_sweep
+
+    return font_files_sweep(older_than_seconds=settings.POSTFRAME_ORPHAN_FILE_GRACE_SECONDS)

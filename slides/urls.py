@@ -10,6 +10,7 @@ urlpatterns = [
     path("brand/colours/", views.brand_colours, name="slides_brand_colours"),
     path("brand/fonts/", views.brand_font, name="slides_brand_font"),
     path("brand/fonts/clear/", views.brand_font_clear, name="slides_brand_font_clear"),
+    path("brand/fonts/<int:font_id>/delete/", views.brand_font_delete, name="slides_brand_font_delete"),
     path("brand/fonts/<int:font_id>/sample.png", views.brand_font_sample, name="slides_brand_font_sample"),
     path("brand/logo/", views.brand_logo, name="slides_brand_logo"),
     path("<int:carousel_id>/", views.carousel_detail, name="slides_carousel"),

@@ -2,16 +2,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
+from django_htmx.http import HttpResponseClientRedirect
 
 from library.models import STILLS, Asset
 from slides import brand, selectors, services
 from slides.forms import BriefForm, ColoursForm, FontForm, LogoForm, SlideForm
-from studio.core.http import form_errors_text, form_refused, method_refusal
+from studio.core.http import form_errors_text, form_refused, method_refusal, toast
 from studio.teams.permissions import can, team_required
 from studio.teams.scoping import scoped
 
@@ -64,6 +65,7 @@ def carousel_detail(request, carousel_id):
     carousel = selectors.carousel_get(request.team, carousel_id)
     if refused := method_refusal(request, "GET"):
         return refused
+    services.slides_render_stale(carousel=carousel)
     slides = [services.slide_background_sync(slide=slide) for slide in selectors.slides_of(carousel)]
     count, cost, balance, refusal = services.backgrounds_quote(carousel)
     context = {
@@ -233,7 +235,15 @@ def _kit_page(request, kit, *, colours=None, font=None, logo=None, status=200):
         or LogoForm(
             initial={"placement": kit.logo_placement if kit else "bottom-right", "size": kit.logo_size if kit else 16}
         ),
-        "fonts": selectors.brand_fonts(request.team),
+        "fonts": [
+            {
+                "font": font,
+                "roles": brand.font_roles(font, kit),
+                "delete_question": brand.font_delete_effects(font, kit) if editable else "",
+            }
+            for font in selectors.brand_fonts(request.team)
+        ],
+        "bundled": brand.BUNDLED_FONTS,
     }
     return render(request, "slides/brand.html", context, status=status)
 
@@ -307,6 +317,34 @@ def brand_font_clear(request):
 
 
 @team_required("view")
+def brand_font_delete(request, font_id):
+    if not selectors.brand_font_exists(request.team, font_id):
+        return _font_gone(request)
+    if refused := method_refusal(request, "POST"):
+        return refused
+    _kit_editor(request)
+    try:
+        font, roles = brand.brand_font_delete(team=request.team, user=request.user, font_id=font_id)
+    except brand.FontGone:  # deleted by someone else since the lookup
+        return _font_gone(request)
+    went_back = "".join(f" The kit's {role} font is {brand.BUNDLED_FONTS[role]} again." for role in roles)
+    messages.success(request, f"{font.label} deleted.{went_back}")
+    if request.htmx:
+        return HttpResponseClientRedirect(reverse("slides_brand"))
+    return redirect("slides_brand")
+
+
+def _font_gone(request):
+    """404 for a font that is not the team's (another team's, or deleted): the kit page says so when asked from it."""
+    if request.htmx:
+        return toast(HttpResponseNotFound(brand.FONT_GONE), brand.FONT_GONE, "error")
+    if request.method != "POST":
+        raise Http404(brand.FONT_GONE)
+    messages.error(request, brand.FONT_GONE)
+    return _kit_page(request, brand.kit_for(request.team), status=404)
+
+
+@team_required("view")
 def brand_logo(request):
     if refused := method_refusal(request, "POST"):
         return refused
@@ -336,6 +374,10 @@ def brand_font_sample(request, font_id):
     font = selectors.brand_font_get(request.team, font_id)
     if refused := method_refusal(request, "GET"):
         return refused
-    response = HttpResponse(brand.font_sample_png(font), content_type="image/png")
+    try:
+        sample = brand.font_sample_png(font)
+    except OSError:  # its file is gone: the font is being deleted
+        raise Http404(brand.FONT_GONE) from None
+    response = HttpResponse(sample, content_type="image/png")
     response["Cache-Control"] = "private, max-age=86400"
     return response

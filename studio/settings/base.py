@@ -184,6 +184,8 @@ CELERY_BEAT_SCHEDULE = {
     "generation-sweep": {"task": "generation.sweep", "schedule": 30.0},
     # Removes library files that no asset refers to (an ingest rolled back by its caller, a process killed).
     "library-orphan-files-sweep": {"task": "library.orphan_files_sweep", "schedule": 3600.0},
+    # Removes brand-kit font files that no font refers to (an upload rolled back, a delete whose file removal failed).
+    "slides-font-files-sweep": {"task": "slides.font_files_sweep", "schedule": 3600.0},
     # Forgets Idempotency-Key answers of the JSON API once they are 24 hours old.
     "api-idempotency-keys-expire": {"task": "api.idempotency_keys_expire", "schedule": 3600.0},
     # Scores influencer outputs whose drift score never came (a lost task, a killed worker).

@@ -93,5 +93,22 @@ def test_an_admin_sets_the_brand_kit_and_a_carousel_follows_it_to_the_pdf(page, 
         io.BytesIO(page.request.get(page.get_by_test_id("slide-image").first.get_attribute("src")).body())
     )
     assert image.size == (1080, 1350)
+
+    # The kit's font is deleted through the studio's dialog, which says what falls back; the carousel still exports.
+    carousel_url = page.url
+    page.goto("/slides/brand/")
+    page.get_by_test_id("brand-font").get_by_role("button", name=re.compile("^Delete")).click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_contain_text("The kit's headline font goes back to League Spartan.")
+    dialog.get_by_role("button", name="Delete font").click()
+    expect(page.get_by_text(re.compile("EB Garamond 12 Regular deleted"))).to_be_visible()
+    expect(page.get_by_test_id("kit-headline-font")).to_contain_text("League Spartan (bundled)")
+    page.goto(carousel_url)
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-pdf").click()
+    first = PdfReader(download_info.value.path()).pages[0]
+    fonts = {str(f["/BaseFont"]) for f in first["/Resources"]["/Font"].values()}
+    assert any("LeagueSpartan" in name for name in fonts), fonts
+    assert not any("EBGaramond12Regular" in name for name in fonts), fonts
     # The two refusals (the PNG posing as a font, the colour) answer 422, which the browser logs; nothing else.
     assert [error for error in page.console_errors if not REFUSAL_LOGGED.match(error)] == []
