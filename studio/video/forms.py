@@ -42,6 +42,15 @@ class BriefForm(forms.Form):
         return brief
 
 
+def shot_prefix(shot):
+    return f"shot-{shot.pk}"
+
+
+def shot_field_id(shot, name):
+    """The id of a shot's field on the page: after a shot is added, the focus goes to its first field."""
+    return f"id_{shot_prefix(shot)}-{name}"
+
+
 class ShotForm(forms.Form):
     frame_prompt = forms.CharField(
         label="Frame",
@@ -80,7 +89,7 @@ class ShotForm(forms.Form):
                 "influencer_id": shot.influencer_id,
             },
         )
-        kwargs.setdefault("prefix", f"shot-{shot.pk}")
+        kwargs.setdefault("prefix", shot_prefix(shot))
         super().__init__(*args, **kwargs)
         choices = _model_choices(team)
         if shot.model_id not in dict(choices):

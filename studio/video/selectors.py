@@ -38,6 +38,11 @@ def shots_of(sequence):
     )
 
 
+def shot_at(sequence, position):
+    """The shot at `position` in the list, or None past its end."""
+    return sequence.shots.filter(position=position).first()
+
+
 def model_label(model_id):
     from studio.video.services import video_model
 

@@ -4,14 +4,18 @@ and the providers' callback address, which only queues a confirming lookup."""
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from studio.core.http import form_errors_text, form_refused, method_refusal
+from studio.core.http import form_errors_text, form_refused, method_refusal, toast
 from studio.teams.permissions import can, team_required
 from studio.video import selectors, services
-from studio.video.forms import BriefForm, ShotForm
+from studio.video.forms import BriefForm, ShotForm, shot_field_id
+
+# What a move, add or delete swaps: the shot list in place, and out of band what counts its shots.
+SHOT_LIST_OOB = ("sequence-summary", "sequence-live", "sequence-cost")
 
 
 def _cards(request, sequence, shots, forms=None):
@@ -23,6 +27,48 @@ def _cards(request, sequence, shots, forms=None):
             card["form"] = forms.get(shot.pk) or ShotForm(shot=shot, team=request.team)
         cards.append(card)
     return cards
+
+
+def _page(request, sequence):
+    """What the sequence page and its swapped regions show: the status, the shot cards and, while a draft, the cost."""
+    shots = selectors.shots_of(sequence)
+    return {
+        **selectors.sequence_context(sequence),
+        "cards": _cards(request, sequence, shots),
+        "cost": services.shots_cost(team=request.team, shots=shots) if sequence.editable else None,
+        "can_edit": can(request.membership, "generate"),
+    }
+
+
+def _shot_list(request, sequence_id, *, focus, message=None, refusal=None):
+    """The shot list after a move, add or delete (or a refusal, shown where it was asked), for htmx to swap; the
+    page's script moves the focus to the element id `focus` once it settles, and the toast announces `message`."""
+    sequence = selectors.sequence_get(request.team, sequence_id)
+    context = {**_page(request, sequence), "refusal": refusal}
+    html = render_to_string("video/sequence.html#shot-list", context, request)
+    html += "".join(
+        render_to_string(f"video/sequence.html#{part}", {**context, "oob": True}, request) for part in SHOT_LIST_OOB
+    )
+    response = HttpResponse(html, status=409 if refusal else 200)
+    trigger_client_event(response, "video-shots-changed", {"focus": focus}, after="settle")
+    return toast(response, message) if message else response
+
+
+def _shot_list_changed(request, sequence_id, *, message, focus, anchor=""):
+    if request.htmx:
+        return _shot_list(request, sequence_id, focus=focus, message=message)
+    messages.success(request, message)
+    return redirect(reverse("video_sequence", args=[sequence_id]) + anchor)
+
+
+def _shot_list_refused(request, sequence_id, error, *, shot=None, anchor=""):
+    text = " ".join(str(message) for message in error.errors.values())
+    if request.htmx:
+        focus = f"shot-{shot.pk}-refusal" if shot else f"sequence-{sequence_id}-refusal"
+        refusal = {"shot": shot.pk if shot else None, "message": text}
+        return _shot_list(request, sequence_id, focus=focus, refusal=refusal)
+    messages.error(request, text)
+    return redirect(reverse("video_sequence", args=[sequence_id]) + anchor)
 
 
 @team_required("view")
@@ -54,15 +100,7 @@ def sequence_detail(request, sequence_id):
     sequence = selectors.sequence_get(request.team, sequence_id)
     if refused := method_refusal(request, "GET"):
         return refused
-    shots = selectors.shots_of(sequence)
-    context = {
-        "nav": "video",
-        **selectors.sequence_context(sequence),
-        "cards": _cards(request, sequence, shots),
-        "cost": services.shots_cost(team=request.team, shots=shots) if sequence.editable else None,
-        "can_edit": can(request.membership, "generate"),
-    }
-    return render(request, "video/sequence.html", context)
+    return render(request, "video/sequence.html", {"nav": "video", **_page(request, sequence)})
 
 
 @team_required("generate")
@@ -96,10 +134,14 @@ def shot_edit(request, shot_id):
             status = 422
     else:
         status = 422
-    sequence = shot.sequence
     if request.htmx:
+        sequence = selectors.sequence_get(request.team, shot.sequence_id)
         card = _cards(request, sequence, [shot], {shot.pk: form} if form else None)[0]
         context = {"card": card, "sequence": sequence, "can_edit": True}
+        if status != 200 and not sequence.editable:
+            # Started meanwhile: the card has no form any more, so the refusal is said on the card itself.
+            context["refusal"] = {"shot": shot.pk, "message": form_errors_text(form)}
+            status = 409
         response = render(request, "video/sequence.html#shot-card", context, status=status)
         if status == 200:
             response["HX-Trigger"] = "video-cost-changed"
@@ -149,17 +191,37 @@ def _shot_action(request, shot_id, action):
 
 @team_required("edit")
 def shot_move(request, shot_id):
-    offset = -1 if request.POST.get("direction") == "up" else 1
-    return _shot_action(request, shot_id, lambda shot: services.shot_move(shot=shot, offset=offset) and None)
+    shot = selectors.shot_get(request.team, shot_id)
+    if refused := method_refusal(request, "POST"):
+        return refused
+    up = request.POST.get("direction") == "up"
+    was, anchor = shot.position, f"#shot-{shot.pk}-card"
+    try:
+        shot = services.shot_move(shot=shot, offset=-1 if up else 1)
+    except services.VideoError as error:
+        return _shot_list_refused(request, shot.sequence_id, error, shot=shot, anchor=anchor)
+    if shot.position == was:
+        message = f"Shot {was} is already the {'first' if up else 'last'}."
+    else:
+        message = f"Shot {was} moved {'up' if up else 'down'}: it is now shot {shot.position}."
+    focus = f"shot-{shot.pk}-{'earlier' if up else 'later'}"
+    return _shot_list_changed(request, shot.sequence_id, message=message, focus=focus, anchor=anchor)
 
 
 @team_required("edit")
 def shot_delete(request, shot_id):
-    def delete(shot):
+    shot = selectors.shot_get(request.team, shot_id)
+    if refused := method_refusal(request, "POST"):
+        return refused
+    sequence_id, anchor = shot.sequence_id, f"#shot-{shot.pk}-card"
+    try:
         services.shot_delete(shot=shot)
-        return f"Shot {shot.position} deleted."
-
-    return _shot_action(request, shot_id, delete)
+    except services.VideoError as error:
+        return _shot_list_refused(request, sequence_id, error, shot=shot, anchor=anchor)
+    after = selectors.shot_at(shot.sequence, shot.position)
+    focus = f"shot-{after.pk}-number" if after else f"sequence-{sequence_id}-add"
+    message = f"Shot {shot.position} deleted."
+    return _shot_list_changed(request, sequence_id, message=message, focus=focus, anchor=anchor)
 
 
 @team_required("edit")
@@ -169,10 +231,10 @@ def shot_add(request, sequence_id):
         return refused
     try:
         shot = services.shot_add(sequence=sequence, user=request.user)
-        messages.success(request, f"Shot {shot.position} added: describe its frame and motion.")
     except services.VideoError as error:
-        messages.error(request, str(error))
-    return redirect("video_sequence", sequence_id=sequence.pk)
+        return _shot_list_refused(request, sequence.pk, error)
+    message = f"Shot {shot.position} added: describe its frame and motion."
+    return _shot_list_changed(request, sequence.pk, message=message, focus=shot_field_id(shot, "frame_prompt"))
 
 
 @team_required("generate")

@@ -56,6 +56,25 @@ def test_a_member_turns_a_brief_into_a_stitched_sequence_and_plays_it(page, sett
     at_both_widths(page, "video-sequence-draft")
     assert _problems(page) == []
 
+    # Reorder, delete and add in place: no page load (a marker on window survives), and the focus keeps the place.
+    page.evaluate("window.stillTheSamePage = true")
+    ids = shots.evaluate_all("cards => cards.map(card => card.id)")
+    page.get_by_role("button", name="Move shot 1 later").click()
+    expect(shots.nth(1)).to_have_id(ids[0])
+    expect(shots.nth(0)).to_have_id(ids[1])
+    expect(page.get_by_role("button", name="Move shot 2 later")).to_be_focused()
+    expect(page.get_by_text("Shot 1 moved down: it is now shot 2.")).to_be_visible()
+    shots.nth(1).get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_test_id("confirm-dialog").get_by_role("button", name="Delete shot").click()
+    expect(shots).to_have_count(2)
+    expect(page.get_by_test_id("sequence-summary")).to_contain_text("2 shots")
+    expect(shots.nth(1).locator(".shot-number")).to_be_focused()
+    expect(shots.nth(1)).to_have_id(ids[2])
+    page.get_by_role("button", name="+ Add a shot").click()
+    expect(shots).to_have_count(3)
+    expect(shots.nth(2).get_by_label("Frame")).to_be_focused()
+    assert page.evaluate("window.stillTheSamePage") is True
+
     page.get_by_test_id("run-sequence").click()
     expect(page.get_by_text(re.compile("The sequence is running"))).to_be_visible()
     # Live: the cards change state over the websocket, no reload.
