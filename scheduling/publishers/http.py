@@ -149,6 +149,14 @@ def rate_limited(response, *, platform, default_seconds, saying):
     return PublishError(saying(until), kind="rate", platform=platform, code="429", retry_at=until)
 
 
+def still_processing(message, *, platform, code="media_processing", partial=None):
+    """The platform is still processing the media after the bounded polls: kind "rate" a minute later, `partial`
+    (what the platform holds: a container, a media id, a video URN) kept so the next attempt resumes with it."""
+    return PublishError(
+        message, kind="rate", platform=platform, code=code, retry_at=now() + timedelta(minutes=1), partial=partial
+    )
+
+
 def retry_at(response, *, default_seconds=900, at=None):
     """When a rate limit lifts: Retry-After (seconds or a date), X's x-rate-limit-reset (epoch), else a default."""
     at = at or now()

@@ -198,12 +198,10 @@ class InstagramPublisher(http.OAuthPublisher):
                     platform=PLATFORM,
                     code=status,
                 )
-        raise PublishError(
+        raise http.still_processing(
             "Instagram is still preparing the media; the post is retried in a minute without starting over.",
-            kind="rate",
             platform=PLATFORM,
             code="container_in_progress",
-            retry_at=http.now() + timedelta(minutes=1),
             partial=partial,
         )
 

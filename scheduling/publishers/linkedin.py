@@ -23,7 +23,6 @@ the first one.
 """
 
 import re
-from datetime import timedelta
 from urllib.parse import quote
 
 from django.conf import settings
@@ -263,12 +262,9 @@ class LinkedInPublisher(http.OAuthPublisher):
                     code="video_lost",
                     partial=partial,
                 )
-        raise PublishError(
+        raise http.still_processing(
             "LinkedIn is still processing the video; the post is retried in a minute.",
-            kind="rate",
             platform=PLATFORM,
-            code="media_processing",
-            retry_at=http.now() + timedelta(minutes=1),
             partial=partial,
         )
 

@@ -16,7 +16,6 @@ caption near the limit may still be refused at publish time (kind "user" with X'
 
 import html
 import re
-from datetime import timedelta
 
 from django.conf import settings
 
@@ -178,12 +177,9 @@ class XPublisher(http.OAuthPublisher):
                     platform=PLATFORM,
                     code="media_failed",
                 )
-        raise PublishError(
+        raise http.still_processing(
             f"X is still processing {processing_all}; the post is retried in a minute.",
-            kind="rate",
             platform=PLATFORM,
-            code="media_processing",
-            retry_at=http.now() + timedelta(minutes=1),
             partial=partial,
         )
 

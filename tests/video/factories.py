@@ -16,3 +16,18 @@ def sequence_row(team):
         provider="local",
     )
     return sequence
+
+
+def shot_form(shot, **changes):
+    """A shot's edit form as the page posts it, with `changes`."""
+    data = {
+        "frame_prompt": shot.frame_prompt,
+        "motion_prompt": shot.motion_prompt,
+        "model_id": shot.model_id,
+        "duration": shot.duration,
+        "mode": shot.mode,
+        "aspect": shot.aspect,
+        "influencer_id": "",
+        **changes,
+    }
+    return {f"shot-{shot.pk}-{key}": value for key, value in data.items()}

@@ -8,6 +8,7 @@ from studio.credits.services import credits_grant
 from studio.video import services
 from studio.video.models import Sequence, Shot
 from tests.video.driver import Driver
+from tests.video.factories import shot_form
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +22,6 @@ BRIEF = {
 @pytest.fixture
 def driver(monkeypatch, django_capture_on_commit_callbacks):
     return Driver(monkeypatch, django_capture_on_commit_callbacks)
-
-
-def _shot_data(shot, **changes):
-    data = {
-        "frame_prompt": shot.frame_prompt,
-        "motion_prompt": shot.motion_prompt,
-        "model_id": shot.model_id,
-        "duration": shot.duration,
-        "mode": shot.mode,
-        "aspect": shot.aspect,
-        "influencer_id": "",
-        **changes,
-    }
-    return {f"shot-{shot.pk}-{key}": value for key, value in data.items()}
 
 
 def test_the_page_offers_a_brief_form_instead_of_saying_it_is_not_built(client_for, member):
@@ -77,16 +64,14 @@ def test_editing_a_shot_swaps_in_its_card_and_an_over_long_motion_prompt_is_refu
     shot = sequence.shots.get(position=2)
     client = client_for(member)
     response = client.post(
-        f"/video/shot/{shot.pk}/", _shot_data(shot, motion_prompt="Slow orbit left"), HTTP_HX_REQUEST="true"
+        f"/video/shot/{shot.pk}/", shot_form(shot, motion_prompt="Slow orbit left"), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 200 and response["HX-Trigger"] == "video-cost-changed"
     assert f'id="shot-{shot.pk}-card"' in response.content.decode()
     shot.refresh_from_db()
     assert shot.motion_prompt == "Slow orbit left"
 
-    response = client.post(
-        f"/video/shot/{shot.pk}/", _shot_data(shot, motion_prompt="m" * 2501), HTTP_HX_REQUEST="true"
-    )
+    response = client.post(f"/video/shot/{shot.pk}/", shot_form(shot, motion_prompt="m" * 2501), HTTP_HX_REQUEST="true")
     assert response.status_code == 422
     assert "takes a motion prompt of at most 2500 characters (this has 2501)." in response.content.decode()
     shot.refresh_from_db()
@@ -97,7 +82,7 @@ def test_a_duration_the_model_does_not_make_is_refused(client_for, team, member)
     sequence = services.sequence_create(team=team, user=member, brief=BRIEF["brief"])
     shot = sequence.shots.first()
     response = client_for(member).post(
-        f"/video/shot/{shot.pk}/", _shot_data(shot, duration=10, model_id="x"), HTTP_HX_REQUEST="true"
+        f"/video/shot/{shot.pk}/", shot_form(shot, duration=10, model_id="x"), HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 422
     shot.refresh_from_db()
@@ -186,6 +171,6 @@ def test_another_teams_sequence_and_shot_answer_404(client_for, team, member, ou
     shot = sequence.shots.first()
     client = client_for(outsider)
     assert client.get(f"/video/{sequence.pk}/").status_code == 404
-    assert client.post(f"/video/shot/{shot.pk}/", _shot_data(shot, motion_prompt="x")).status_code == 404
+    assert client.post(f"/video/shot/{shot.pk}/", shot_form(shot, motion_prompt="x")).status_code == 404
     shot.refresh_from_db()
     assert shot.motion_prompt != "x"

@@ -11,6 +11,7 @@ from studio.credits.models import VideoPriceRule
 from studio.video import services
 from studio.video.models import Sequence, Shot
 from studio.video.push import updates_html
+from tests.video.factories import shot_form
 
 pytestmark = pytest.mark.django_db
 
@@ -154,19 +155,7 @@ def test_the_last_shot_cannot_be_deleted_and_the_refusal_shows_on_its_card(clien
 def test_an_edit_refused_because_the_sequence_started_says_so_on_the_card(client_for, sequence, member):
     shot = sequence.shots.get(position=1)
     _start(sequence)
-    data = {
-        f"shot-{shot.pk}-{key}": value
-        for key, value in {
-            "frame_prompt": "Changed",
-            "motion_prompt": shot.motion_prompt,
-            "model_id": shot.model_id,
-            "duration": shot.duration,
-            "mode": shot.mode,
-            "aspect": shot.aspect,
-            "influencer_id": "",
-        }.items()
-    }
-    response = client_for(member).post(f"/video/shot/{shot.pk}/", data, **HTMX)
+    response = client_for(member).post(f"/video/shot/{shot.pk}/", shot_form(shot, frame_prompt="Changed"), **HTMX)
     assert response.status_code == 409
     assert "The shot list is fixed once the sequence has started" in response.content.decode()
     shot.refresh_from_db()
