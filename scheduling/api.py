@@ -7,7 +7,7 @@ from typing import Literal
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
-from scheduling import dispatch, selectors, services
+from scheduling import comments, dispatch, selectors, services
 from scheduling.models import Post, PostTarget
 from studio.api.errors import ApiError
 from studio.api.schemas import ERRORS, Line, Text, json_body, parsed_body
@@ -94,6 +94,16 @@ class ResolveIn(Schema):
     )
 
 
+class CommentResolveIn(Schema):
+    model_config = {"extra": "forbid"}
+
+    found: bool = Field(
+        ...,
+        description="true: the first comment is under the post (marked posted, nothing is sent); false: it is not "
+        "there (posted once more).",
+    )
+
+
 class TargetOut(Schema):
     id: int
     channelId: int
@@ -117,6 +127,12 @@ class TargetOut(Schema):
         ...,
         description="Unconfirmed, and every read-API check is spent: an admin looks on the platform and answers "
         "`POST /posts/{id}/targets/{target_id}/resolve`.",
+    )
+    needsCommentCheckByHand: bool = Field(
+        ...,
+        description="The first comment is unconfirmed and Postframe can no longer ask the platform (its checks are "
+        "spent, or the platform cannot be asked): an admin looks under the post and answers "
+        "`POST /posts/{id}/targets/{target_id}/comment-resolve`.",
     )
 
 
@@ -191,6 +207,7 @@ def _post_out(request, post):
                 "firstComment": t.comment_status,
                 "firstCommentMessage": t.comment_message,
                 "needsCheckByHand": dispatch.checks_exhausted(t),
+                "needsCommentCheckByHand": comments.comment_checks_exhausted(t),
             }
             for t in post.targets.all()
         ],
@@ -371,6 +388,15 @@ def post_cancel(request, post_id: int):
     return _acted(request, post_id, "draft_posts", services.post_cancel)
 
 
+def _post_target(request, post_id, target_id):
+    """A post of the team and one of its channels, or 404."""
+    post = selectors.post_get(request.team, post_id)
+    target = post.targets.filter(pk=target_id).first()
+    if target is None:
+        raise ApiError.one(404, "target_id", "Not found in this post.")
+    return post, target
+
+
 @router.post(
     "/posts/{int:post_id}/targets/{int:target_id}/resolve",
     response={200: PostOut, 409: ERRORS[400], **ERRORS},
@@ -380,14 +406,30 @@ def post_cancel(request, post_id: int):
 def post_target_resolve(request, post_id: int, target_id: int):
     """Only once Postframe has spent its read-API checks (`needsCheckByHand`); before that, and for a channel that
     is not unconfirmed, 409 says why."""
-    post = selectors.post_get(request.team, post_id)
-    target = post.targets.filter(pk=target_id).first()
-    if target is None:
-        raise ApiError.one(404, "target_id", "Not found in this post.")
+    post, target = _post_target(request, post_id, target_id)
     payload = parsed_body(request, ResolveIn)
     user = acting_user(request.auth, "approve_posts")
     try:
         dispatch.target_resolve(target=target, user=user, found=payload.found, link=payload.link)
     except dispatch.ResolveRefused as error:
         raise ApiError.one(400 if error.field == "link" else 409, error.field, str(error)) from None
+    return _post_out(request, post)
+
+
+@router.post(
+    "/posts/{int:post_id}/targets/{int:target_id}/comment-resolve",
+    response={200: PostOut, 409: ERRORS[400], **ERRORS},
+    summary="Say whether an unconfirmed first comment is under the post (admins)",
+    openapi_extra=json_body(CommentResolveIn),
+)
+def post_target_comment_resolve(request, post_id: int, target_id: int):
+    """Only once Postframe can no longer ask the platform about the first comment (`needsCommentCheckByHand`);
+    before that, and for a first comment that is not unconfirmed, 409 says why."""
+    post, target = _post_target(request, post_id, target_id)
+    payload = parsed_body(request, CommentResolveIn)
+    user = acting_user(request.auth, "approve_posts")
+    try:
+        comments.comment_resolve(target=target, user=user, found=payload.found)
+    except comments.CommentRefused as error:
+        raise ApiError.one(409, "found", str(error)) from None
     return _post_out(request, post)

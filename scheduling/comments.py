@@ -5,9 +5,10 @@ When a target becomes PUBLISHED with the platform's id and the post has a first 
 (WAITING) and `scheduling.comment` is queued once that transaction commits. `comment_post` claims it (WAITING →
 POSTING, committed) and only then calls the platform; what came back is written after. A lost answer makes it
 UNCONFIRMED and `comment_confirm` reads the post's comments: found → POSTED, surely absent → WAITING and queued once
-more, unknown → it stays UNCONFIRMED and says to look under the post before adding it by hand. A refusal, or a
-platform that was not reached, is FAILED: nothing went out, so the page offers to post it again. The post itself is
-never touched by any of this.
+more, unknown → it stays UNCONFIRMED and says to look under the post before adding it by hand. Once Postframe can no
+longer ask (`comment_checks_exhausted`), an admin who looked answers: there → POSTED, nothing sent; not there →
+posted once more (`comment_resolve`). A refusal, or a platform that was not reached, is FAILED: nothing went out, so
+the page offers to post it again. The post itself is never touched by any of this.
 """
 
 import logging
@@ -15,6 +16,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from scheduling import channels as channel_services
@@ -98,7 +100,7 @@ def comment_post(*, target_id):
     if target is None or target.comment_status != C.WAITING or not target.remote_id:
         return None
     claimed = PostTarget.objects.filter(pk=target.pk, comment_status=C.WAITING).update(
-        comment_status=C.POSTING, comment_started_at=timezone.now(), comment_message=""
+        comment_status=C.POSTING, comment_started_at=timezone.now(), comment_message="", comment_checks=0
     )
     if not claimed:
         return None  # another run took it
@@ -149,7 +151,10 @@ def comment_confirm(*, target_id):
     except Exception as error:
         why = getattr(error, "message", None) or type(error).__name__
         message = f"Postframe could not check {label} for the first comment ({why}); look under the post first."
-        if PostTarget.objects.filter(pk=target.pk, comment_status=C.UNCONFIRMED).update(comment_message=message):
+        counted = PostTarget.objects.filter(pk=target.pk, comment_status=C.UNCONFIRMED).update(
+            comment_message=message, comment_checks=F("comment_checks") + 1
+        )
+        if counted:
             post_changed(target.post)
         return C.UNCONFIRMED
     if found is not None:
@@ -205,4 +210,52 @@ def comment_again(*, target, user):
         "again",
         detail={"post_id": target.post_id, "target_id": target.pk},
     )
+    return target
+
+
+def comment_checks_exhausted(target, *, now=None):
+    """An unconfirmed first comment Postframe can no longer ask about, so only a person who looked can settle it:
+    SCHEDULING_CONFIRM_MAX_CHECKS lookups could not tell (as for posts; a platform that cannot be asked says so every
+    time), or the beat's CONFIRM_WINDOW has passed."""
+    if target.comment_status != C.UNCONFIRMED:
+        return False
+    if target.comment_checks >= settings.SCHEDULING_CONFIRM_MAX_CHECKS:
+        return True
+    started = target.comment_started_at
+    return started is None or started < (now or timezone.now()) - CONFIRM_WINDOW  # the beat asks only that long
+
+
+@transaction.atomic
+def comment_resolve(*, target, user, found):
+    """An admin looked under the post after Postframe could no longer ask: `found` marks the first comment posted
+    (nothing is sent), otherwise it is posted once more through the comment task. Refuses with
+    CommentRefused(message) while Postframe can still ask the platform itself, or when the comment is not
+    unconfirmed."""
+    target = PostTarget.objects.select_for_update().select_related("post__team", "channel").get(pk=target.pk)
+    label = _label(target)
+    if target.comment_status != C.UNCONFIRMED:
+        state = target.get_comment_status_display().lower() if target.comment_status else "not there to settle"
+        raise CommentRefused(f"Nothing to settle on {label}: the first comment is {state}.")
+    if not comment_checks_exhausted(target):
+        raise CommentRefused(
+            f"Postframe is still asking {label} whether the first comment went up; wait for its answer."
+        )
+    who = user.email or user.get_username()
+    if found:
+        status, message = C.POSTED, f"{who} found it under the post on {label} and marked it posted."
+        action = "post.comment_marked_posted"
+        summary = f"{who} found the first comment of “{target.post}” on {target.channel}: posted"
+    else:
+        status, message = C.WAITING, f"{who} looked under the post on {label} and it is not there: it is posted again."
+        action = "post.comment_sent_again"
+        summary = f"{who} did not find the first comment of “{target.post}” on {target.channel}: posted again"
+    _settle(target, status, message=message, was=(C.UNCONFIRMED,))  # WAITING queues the comment task on commit
+    audit_record(
+        team=target.post.team,
+        actor=user,
+        action=action,
+        summary=summary,
+        detail={"post_id": target.post_id, "target_id": target.pk},
+    )
+    target.refresh_from_db()
     return target

@@ -192,6 +192,8 @@ class PostTarget(models.Model):
     comment_remote_id = models.CharField(max_length=200, blank=True)
     comment_message = models.CharField(max_length=1000, blank=True)
     comment_started_at = models.DateTimeField(null=True, blank=True)
+    # Lookups of an unconfirmed first comment that could not tell (reset when it is sent again).
+    comment_checks = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -343,14 +343,17 @@ def comment_by_link(target):
 def post_live_parts(post, *, may_act, may_resolve=False):
     """What the post page's live parts show, on the first render and on every push: the head (status, time and
     the actions this watcher may take now) and each channel's state, with Retry where it is safe and, for admins,
-    "mark published" / "send again" where the platform could not be asked any more."""
-    from scheduling import dispatch
+    "mark published" / "send again" (and "mark posted" / "post it again" for its first comment) where the platform
+    could not be asked any more."""
+    from scheduling import comments, dispatch
     from scheduling.services import CANCELLABLE, EDITABLE
 
     targets = list(post.targets.all())
     for target in targets:
         target.can_retry = may_act and retry_allowed(target)
         target.can_resolve = may_resolve and dispatch.checks_exhausted(target)
+        target.comment_needs_look = comments.comment_checks_exhausted(target)
+        target.can_resolve_comment = may_resolve and target.comment_needs_look
         # "It is there" with the post's address: where the address names the post, its first comment can still go.
         target.comment_by_link = target.can_resolve and comment_by_link(target)
         target.can_comment_again = may_act and target.comment_status == PostTarget.Comment.FAILED

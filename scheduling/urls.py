@@ -19,6 +19,7 @@ urlpatterns = [
     path("posts/<int:post_id>/retry/", views.post_retry, name="schedule_post_retry"),
     path("posts/<int:post_id>/resolve/", views.post_resolve, name="schedule_post_resolve"),
     path("posts/<int:post_id>/comment-again/", views.post_comment_again, name="schedule_post_comment_again"),
+    path("posts/<int:post_id>/comment-resolve/", views.post_comment_resolve, name="schedule_post_comment_resolve"),
     path("settings/", views.schedule_settings, name="schedule_settings"),
     path("settings/ical/rotate/", views.ical_rotate, name="schedule_ical_rotate"),
     path("ical/<str:token>.ics", ical.ical_feed, name="schedule_ical"),

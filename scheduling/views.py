@@ -393,13 +393,18 @@ def post_comment_again(request, post_id):
     return _on_target(request, post_id, again, refused=comments.CommentRefused)
 
 
+def _found(request):
+    """An admin's answer to "is it there?": True (found), False (absent), or None when the form said neither."""
+    return {"found": True, "absent": False}.get(request.POST.get("answer", ""))
+
+
 @team_required("approve_posts")
 @post_only(lookup=_post_lookup)
 def post_resolve(request, post_id):
     """An admin says what they found on the platform for a post Postframe could not confirm: there, or not there."""
     from scheduling import dispatch
 
-    found = {"found": True, "absent": False}.get(request.POST.get("answer", ""))
+    found = _found(request)
     if found is None:
         messages.error(request, "Say whether the post is on the platform.")
         return _to_post_page(request, selectors.post_get(request.team, post_id))
@@ -409,6 +414,26 @@ def post_resolve(request, post_id):
         return f"Marked published on {target.channel}." if found else f"Sending it to {target.channel} again now."
 
     return _on_target(request, post_id, resolve, refused=dispatch.ResolveRefused)
+
+
+@team_required("approve_posts")
+@post_only(lookup=_post_lookup)
+def post_comment_resolve(request, post_id):
+    """An admin says what they found under the post for a first comment Postframe could not confirm."""
+    from scheduling import comments
+
+    found = _found(request)
+    if found is None:
+        messages.error(request, "Say whether the first comment is under the post.")
+        return _to_post_page(request, selectors.post_get(request.team, post_id))
+
+    def resolve(target):
+        comments.comment_resolve(target=target, user=request.user, found=found)
+        if found:
+            return f"Marked the first comment posted on {target.channel}."
+        return f"Posting the first comment on {target.channel} again now."
+
+    return _on_target(request, post_id, resolve, refused=comments.CommentRefused)
 
 
 # Settings ----------------------------------------------------------------------------------------------------------

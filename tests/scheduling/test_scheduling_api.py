@@ -133,8 +133,15 @@ def test_the_schema_documents_the_scheduling_operations(member_api):
         "/api/v1/posts/{post_id}",
         "/api/v1/posts/{post_id}/approve",
         "/api/v1/posts/{post_id}/schedule",
+        "/api/v1/posts/{post_id}/targets/{target_id}/resolve",
+        "/api/v1/posts/{post_id}/targets/{target_id}/comment-resolve",
         "/api/v1/channels",
     ):
         assert path in paths, path
     assert "publishAt" in schema["components"]["schemas"]["PostIn"]["properties"]
     assert "targets" in schema["components"]["schemas"]["PostOut"]["properties"]
+    assert "needsCommentCheckByHand" in schema["components"]["schemas"]["TargetOut"]["properties"]
+    answer = paths["/api/v1/posts/{post_id}/targets/{target_id}/comment-resolve"]["post"]
+    assert set(answer["responses"]) >= {"200", "403", "404", "409"}
+    body = answer["requestBody"]["content"]["application/json"]["schema"]
+    assert list(body["properties"]) == ["found"] and body["required"] == ["found"]
