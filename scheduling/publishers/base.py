@@ -95,6 +95,9 @@ class PlatformRules:
     video_max_bytes: int = 0
     video_min_bytes: int = 0
     video_caption_max: int = 0  # a video post's caption limit where it differs (TikTok's title); 0: caption_max
+    # How the platform counts a caption's and a first comment's length (X weighs emoji, wide scripts and links).
+    length: Callable[[str], int] = field(default=len, compare=False)
+    length_note: str = ""  # said with a length refusal when `length` is not plain characters
 
 
 class Publisher(Protocol):

@@ -58,21 +58,23 @@ def check(rules: PlatformRules, request, *, label, text=None):
     """Problems common to every platform: caption length, item count, kinds, formats, aspect and size."""
     problems = []
     text = request.text if text is None else text
-    limit = caption_limit(rules, request.media)
-    if len(text) > limit:
-        over = len(text) - limit
+    limit, length = caption_limit(rules, request.media), rules.length(text)
+    if length > limit:
+        note = f" ({rules.length_note})" if rules.length_note and length != len(text) else ""
+        over = length - limit
         problems.append(
             Problem(
                 f"{label} takes up to {limit:,} characters{' with a video' if limit != rules.caption_max else ''}: "
-                f"this caption is {len(text):,}, {_count(over, 'character')} too many."
+                f"this caption is {length:,}, {_count(over, 'character')} too many{note}."
             )
         )
     comment = request.first_comment or ""
-    if rules.comment_max and len(comment) > rules.comment_max:
+    if rules.comment_max and (comment_length := rules.length(comment)) > rules.comment_max:
+        note = f" ({rules.length_note})" if rules.length_note and comment_length != len(comment) else ""
         problems.append(
             Problem(
                 f"{label} takes a first comment of up to {rules.comment_max:,} characters: this one is "
-                f"{len(comment):,}."
+                f"{comment_length:,}{note}."
             )
         )
     media = list(request.media)

@@ -10,8 +10,8 @@ after upload). POST /2/tweets with media.media_ids is the irreversible call (201
 "duplicate content") → kind "duplicate"; confirm() reads GET /2/users/{id}/tweets and matches the text (X appends a
 t.co link for media and escapes &, < and >).
 
-The 280 limit is counted with len(): X weighs some characters double (CJK, emoji) and every URL as 23, so a
-caption near the limit may still be refused at publish time (kind "user" with X's message).
+The 280 limit is counted as X counts it (x_text.weighted_length: emoji and wide scripts weigh 2, a link 23), for
+the caption and for the first comment.
 """
 
 import html
@@ -21,10 +21,13 @@ from django.conf import settings
 
 from scheduling.publishers import checks, http
 from scheduling.publishers.base import PlatformRules, PublishError, PublishResult
+from scheduling.publishers.x_text import weighted_length
 
 PLATFORM, LABEL = "x", "X"
 RULES = PlatformRules(
     caption_max=280,
+    length=weighted_length,
+    length_note="X counts an emoji or a CJK character as 2 and a link as 23",
     media_max=4,
     kinds=("image", "video"),
     image_formats=("jpeg", "png", "webp", "gif"),

@@ -10,6 +10,36 @@
 
   function chars(text) { return Array.from(text || "").length; }  // code points, as the server counts
 
+  // How X counts (scheduling/publishers/x_text.py, the same rules): an emoji sequence or a code point of a wide
+  // script weighs 2, a link 23, anything else 1; text in NFC.
+  var X_NARROW = [[0x0, 0x10FF], [0x2000, 0x200D], [0x2010, 0x201F], [0x2032, 0x2037]];
+  var X_LINK = /(?:https?:\/\/|(?<![\w@.])www\.)[^\s<>"]+/gi;
+  var X_EMOJI = /\p{Extended_Pictographic}|\p{Regional_Indicator}/u;
+  var graphemes = window.Intl && Intl.Segmenter ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+  function xPlain(text) {
+    var clusters = graphemes ? Array.from(graphemes.segment(text), function (part) { return part.segment; }) : Array.from(text);
+    return clusters.reduce(function (total, cluster) {
+      if (X_EMOJI.test(cluster)) return total + 2;
+      return total + Array.from(cluster).reduce(function (sum, ch) {
+        var code = ch.codePointAt(0);
+        return sum + (X_NARROW.some(function (range) { return code >= range[0] && code <= range[1]; }) ? 1 : 2);
+      }, 0);
+    }, 0);
+  }
+
+  function xLength(text) {
+    text = (text || "").normalize("NFC");
+    var total = 0, start = 0, match;
+    X_LINK.lastIndex = 0;
+    while ((match = X_LINK.exec(text))) {
+      var shown = match[0].replace(/[.,;:!?)\]}'"]+$/, "");
+      total += xPlain(text.slice(start, match.index)) + 23;
+      start = match.index + shown.length;
+    }
+    return total + xPlain(text.slice(start));
+  }
+
   function value(name) {
     var field = form.querySelector("[name='" + name + "']");
     return field ? field.value.trim() : "";
@@ -112,7 +142,7 @@
     rows.forEach(function (row) {
       var id = row.getAttribute("data-channel");
       var limit = parseInt((video && row.getAttribute("data-limit-video")) || row.getAttribute("data-limit"), 10);
-      var used = chars(composed(id));
+      var used = row.getAttribute("data-platform") === "x" ? xLength(composed(id)) : chars(composed(id));
       var counter = row.querySelector("[data-counter-for='channel-" + id + "']");
       var over = limit && used > limit;
       var ticked = row.querySelector("input[type=checkbox]").checked;
