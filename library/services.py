@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from library.grid_cache import library_changed
 from library.models import CONTENT_TYPES, Asset, Board, BoardItem, Tag
-from library.storage import file_save, files_delete, files_listed, new_key
+from library.storage import file_save, files_delete, new_key, team_files_listed
 from library.thumbnails import renditions
 from library.validators import GENERATED_FORMATS, UPLOAD_FORMATS, validate_image
 from library.video import validate_video
@@ -400,10 +400,8 @@ def orphan_files_sweep(*, older_than_seconds: int) -> int:
     """
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     by_team = defaultdict(list)
-    for key, modified in files_listed("teams"):
-        parts = key.split("/")
-        if len(parts) == 4 and parts[2] == "assets" and parts[1].isdigit() and modified < cutoff:
-            by_team[int(parts[1])].append(key)
+    for team_id, key in team_files_listed("assets", older_than=cutoff):
+        by_team[team_id].append(key)
     orphans = []
     for team_id, keys in by_team.items():
         kept = set()

@@ -79,6 +79,15 @@ def files_delete(keys):
             storage.delete(key)
 
 
+def team_files_listed(folder, *, older_than):
+    """(team id, key) of the stored files in every team's `folder` (teams/<id>/<folder>/<name>) last modified before
+    `older_than`: what the orphan sweeps look at (a younger file may belong to a transaction still open)."""
+    for key, modified in files_listed("teams"):
+        parts = key.split("/")
+        if len(parts) == 4 and parts[1].isdigit() and parts[2] == folder and modified < older_than:
+            yield int(parts[1]), key
+
+
 def files_listed(prefix):
     """(key, last modified) of every file whose key starts with `prefix` + "/": one listing, no request per file."""
     storage = asset_storage()

@@ -25,7 +25,7 @@ from PIL import Image, ImageFont
 from library.models import Asset
 from library.selectors import asset_bytes
 from library.services import asset_ingest
-from library.storage import file_open, file_save, files_delete, files_listed
+from library.storage import file_open, file_save, files_delete, team_files_listed
 from library.validators import UploadRejected, sniff
 from slides.models import LOGO_SIZES, BrandFont, BrandKit, Carousel, LogoPlacement, Slide
 from studio.core.services import audit_record
@@ -342,11 +342,7 @@ def font_files_sweep(*, older_than_seconds):
     file could not be removed); only files older than `older_than_seconds`, so an upload still committing keeps its
     file. Returns how many were deleted."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    found = [
-        key
-        for key, modified in files_listed("teams")
-        if modified < cutoff and len(parts := key.split("/")) == 4 and parts[1].isdigit() and parts[2] == "fonts"
-    ]
+    found = [key for _, key in team_files_listed("fonts", older_than=cutoff)]
     kept = set(BrandFont.objects.filter(file__in=found).values_list("file", flat=True))
     orphans = [key for key in found if key not in kept]
     files_delete(orphans)
