@@ -49,10 +49,15 @@ def takes_comments(platform):
     return publisher_for(platform).rules.comment_max > 0
 
 
+def comment_due(target):
+    """Whether the post has a first comment for this channel: it has one, and the platform takes it from Postframe."""
+    return bool(_text(target)) and takes_comments(target.channel.platform)
+
+
 def comment_queue(target, *, remote_id):
     """Inside the transaction that marks `target` PUBLISHED: its first comment waits, queued on commit. Nothing when
     the post has none, the platform takes none, or the platform gave no id to comment under."""
-    if not remote_id or not _text(target) or not takes_comments(target.channel.platform):
+    if not remote_id or not comment_due(target):
         return False
     waiting = PostTarget.objects.filter(pk=target.pk, comment_status=C.NONE).update(
         comment_status=C.WAITING, comment_message=""

@@ -664,7 +664,7 @@ def target_resolve(*, target, user, found, link=""):
     who = user.email or user.get_username()
     if found:
         message = f"{who} found it on {label} and marked it published."
-        if comments.takes_comments(target.channel.platform) and (target.post.first_comment or "").strip():
+        if comments.comment_due(target):
             if remote_id:
                 message += " Its first comment goes under it now."
             elif link:

@@ -333,11 +333,10 @@ def post_watched_live(post):
 
 
 def comment_by_link(target):
-    from scheduling.comments import takes_comments
+    from scheduling.comments import comment_due
     from scheduling.post_links import names_posts
 
-    has_comment = bool((target.post.first_comment or "").strip())
-    return has_comment and takes_comments(target.channel.platform) and names_posts(target.channel.platform)
+    return comment_due(target) and names_posts(target.channel.platform)
 
 
 def post_live_parts(post, *, may_act, may_resolve=False):
